@@ -1,0 +1,17 @@
+//! Panorama's domain: the records of the digital social innovation ecosystem as plain Rust types,
+//! the taxonomies they are classified by, text helpers, read filters, and the access policy.
+//!
+//! This crate knows nothing of the database, of GraphQL or of HTTP: persistence maps its rows to
+//! these types, and the API maps these types to GraphQL objects.
+
+pub mod country;
+pub mod error;
+pub mod filter;
+pub mod model;
+pub mod page;
+pub mod policy;
+pub mod taxonomy;
+pub mod text;
+
+pub use error::DomainError;
+pub use model::*;

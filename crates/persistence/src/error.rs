@@ -1,0 +1,20 @@
+use panorama_domain::DomainError;
+use sea_orm::DbErr;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// A row that does not map to a domain value: a bug or a hand edit, never user input.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
+        Self::Corrupt(what.to_string())
+    }
+}

@@ -1,0 +1,16 @@
+//! Panorama's storage: sea-orm entities and the repositories that map their rows to domain types.
+//! One [`Store`] serves SQLite (the embedded default) and PostgreSQL (production) alike.
+
+pub mod cursor;
+pub mod entities;
+pub mod error;
+mod filter;
+pub mod listing;
+pub mod loaders;
+mod mapping;
+pub mod store;
+pub mod time;
+pub mod write;
+
+pub use error::StoreError;
+pub use store::{Backend, Store};

@@ -1,0 +1,463 @@
+//! Inserting domain records. Each function writes one record with its child rows; callers wrap
+//! several in one transaction, so a load either lands whole or not at all.
+
+use panorama_domain::taxonomy::{TermCode, Vocabulary};
+use panorama_domain::text::fold;
+use panorama_domain::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::entities::*;
+use crate::time::stamp;
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    // Lists of strings and plain structs always serialise.
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The folded text that free-text search looks in.
+fn search_text(parts: &[Option<&str>]) -> String {
+    let joined: Vec<String> = parts.iter().flatten().map(|p| fold(p)).collect();
+    joined.join(" ")
+}
+
+/// `base`, or `base-2`, `base-3`… whichever no record of `table` has yet.
+pub async fn free_slug(db: &impl ConnectionTrait, table: &'static str, base: &str) -> Result<String, StoreError> {
+    let query = sea_orm::sea_query::Query::select()
+        .column("slug")
+        .from(table)
+        .and_where(Expr::col("slug").eq(base).or(Expr::col("slug").like(format!("{base}-%"))))
+        .to_owned();
+    let taken: Vec<String> = db
+        .query_all(&query)
+        .await?
+        .into_iter()
+        .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+        .collect();
+    if !taken.iter().any(|s| s == base) {
+        return Ok(base.to_owned());
+    }
+    Ok((2..).map(|n| format!("{base}-{n}")).find(|s| !taken.contains(s)).unwrap_or_else(|| base.to_owned()))
+}
+
+macro_rules! record_columns {
+    ($meta:expr) => {
+        (
+            Set($meta.id),
+            Set($meta.status.code().to_owned()),
+            Set($meta.version),
+            Set($meta.owner_partner),
+            Set($meta.source.code()),
+            Set(stamp($meta.created_at)),
+            Set(stamp($meta.updated_at)),
+        )
+    };
+}
+
+/// Term rows of a record, one per (vocabulary, code).
+fn term_rows<'a>(groups: &'a [(Vocabulary, &'a [TermCode])]) -> impl Iterator<Item = (&'static str, String)> + 'a {
+    groups.iter().flat_map(|(v, codes)| codes.iter().map(move |c| (v.code(), c.clone())))
+}
+
+pub async fn insert_organisation(db: &impl ConnectionTrait, o: &Organisation) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(o.meta);
+    let point = o.place.point;
+    organisation::Entity::insert(organisation::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        name: Set(o.name.clone()),
+        slug: Set(o.slug.clone()),
+        sort_name: Set(fold(&o.name)),
+        search_text: Set(search_text(&[Some(&o.name), o.short_description.as_deref(), o.description.as_deref()])),
+        short_description: Set(o.short_description.clone()),
+        description: Set(o.description.clone()),
+        website: Set(o.website.clone()),
+        other_links: Set(json(&o.other_links)),
+        logo_url: Set(o.logo_url.clone()),
+        organisation_type: Set(o.organisation_type.clone()),
+        size: Set(o.size.clone()),
+        founded_on: Set(o.founded_on),
+        address: Set(o.place.address.clone()),
+        city: Set(o.place.city.clone()),
+        region: Set(o.place.region.clone()),
+        country: Set(o.place.country.clone()),
+        latitude: Set(point.map(|p| p.latitude)),
+        longitude: Set(point.map(|p| p.longitude)),
+        network_memberships: Set(json(&o.network_memberships)),
+        tags: Set(json(&o.tags)),
+    })
+    .exec_without_returning(db)
+    .await?;
+    let c = &o.classification;
+    let groups = [
+        (Vocabulary::Focus, c.focus.as_slice()),
+        (Vocabulary::Technology, c.technologies.as_slice()),
+        (Vocabulary::ImpactArea, c.impact_areas.as_slice()),
+        (Vocabulary::OrganisationRole, o.roles.as_slice()),
+    ];
+    let terms: Vec<_> = term_rows(&groups)
+        .map(|(vocabulary, code)| organisation_term::ActiveModel {
+            organisation_id: Set(o.meta.id),
+            vocabulary: Set(vocabulary.to_owned()),
+            code: Set(code),
+        })
+        .collect();
+    if !terms.is_empty() {
+        organisation_term::Entity::insert_many(terms).exec_without_returning(db).await?;
+    }
+    if !o.legal_identifiers.is_empty() {
+        let rows = o.legal_identifiers.iter().map(|l| legal_identifier::ActiveModel {
+            organisation_id: Set(o.meta.id),
+            scheme: Set(l.scheme.clone()),
+            value: Set(l.value.clone()),
+        });
+        legal_identifier::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(p.meta);
+    let point = p.place.point;
+    project::Entity::insert(project::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        title: Set(p.title.clone()),
+        slug: Set(p.slug.clone()),
+        sort_name: Set(fold(&p.title)),
+        search_text: Set(search_text(&[
+            Some(&p.title),
+            p.short_description.as_deref(),
+            p.description.as_deref(),
+            p.social_impact.as_deref(),
+        ])),
+        short_description: Set(p.short_description.clone()),
+        description: Set(p.description.clone()),
+        social_impact: Set(p.social_impact.clone()),
+        website: Set(p.website.clone()),
+        project_status: Set(p.project_status.map(|s| s.code().to_owned())),
+        start_date: Set(p.start_date),
+        end_date: Set(p.end_date),
+        address: Set(p.place.address.clone()),
+        city: Set(p.place.city.clone()),
+        region: Set(p.place.region.clone()),
+        country: Set(p.place.country.clone()),
+        latitude: Set(point.map(|p| p.latitude)),
+        longitude: Set(point.map(|p| p.longitude)),
+        who_it_helps: Set(json(&p.who_it_helps)),
+    })
+    .exec_without_returning(db)
+    .await?;
+    let c = &p.classification;
+    let groups = [
+        (Vocabulary::Focus, c.focus.as_slice()),
+        (Vocabulary::Technology, c.technologies.as_slice()),
+        (Vocabulary::ImpactArea, c.impact_areas.as_slice()),
+    ];
+    let terms: Vec<_> = term_rows(&groups)
+        .map(|(vocabulary, code)| project_term::ActiveModel {
+            project_id: Set(p.meta.id),
+            vocabulary: Set(vocabulary.to_owned()),
+            code: Set(code),
+        })
+        .collect();
+    if !terms.is_empty() {
+        project_term::Entity::insert_many(terms).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// Adds participations, skipping those that exist already.
+pub async fn insert_participations(db: &impl ConnectionTrait, rows: &[Participation]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows.iter().map(|p| participation::ActiveModel {
+        project_id: Set(p.project_id),
+        organisation_id: Set(p.organisation_id),
+        role: Set(p.role.code().to_owned()),
+    });
+    participation::Entity::insert_many(models)
+        .on_conflict_do_nothing_on([
+            participation::Column::ProjectId,
+            participation::Column::OrganisationId,
+            participation::Column::Role,
+        ])
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(g.meta);
+    grant_award::Entity::insert(grant_award::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        identifier: Set(g.identifier.clone()),
+        title: Set(g.title.clone()),
+        sort_name: Set(fold(&g.title)),
+        search_text: Set(search_text(&[Some(&g.title), g.description.as_deref(), g.programme.as_deref()])),
+        description: Set(g.description.clone()),
+        currency: Set(g.amount_awarded.currency.clone()),
+        amount_awarded: Set(g.amount_awarded.amount.to_string()),
+        amount_applied_for: Set(g.amount_applied_for.map(|a| a.to_string())),
+        amount_disbursed: Set(g.amount_disbursed.map(|a| a.to_string())),
+        award_date: Set(g.award_date),
+        planned_start: Set(g.planned_start),
+        planned_end: Set(g.planned_end),
+        funder_id: Set(g.funder_id),
+        recipient_id: Set(g.recipient_id),
+        project_id: Set(g.project_id),
+        programme: Set(g.programme.clone()),
+        beneficiary_countries: Set(json(&g.beneficiary_countries)),
+        classifications: Set(json(&g.classifications)),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(s.meta);
+    support::Entity::insert(support::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        supporter_id: Set(s.supporter_id),
+        organisation_id: Set(s.organisation_id),
+        project_id: Set(s.project_id),
+        kind: Set(s.kind.code().to_owned()),
+        start_date: Set(s.start_date),
+        end_date: Set(s.end_date),
+        description: Set(s.description.clone()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_link(db: &impl ConnectionTrait, l: &OrganisationLink) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(l.meta);
+    organisation_link::Entity::insert(organisation_link::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        from_id: Set(l.from_id),
+        to_id: Set(l.to_id),
+        kind: Set(l.kind.code().to_owned()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(e.meta);
+    let point = e.place.point;
+    event::Entity::insert(event::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        title: Set(e.title.clone()),
+        slug: Set(e.slug.clone()),
+        sort_name: Set(fold(&e.title)),
+        search_text: Set(search_text(&[Some(&e.title), e.description.as_deref()])),
+        description: Set(e.description.clone()),
+        starts_at: Set(stamp(e.starts_at)),
+        ends_at: Set(e.ends_at.map(stamp)),
+        online: Set(e.online),
+        address: Set(e.place.address.clone()),
+        city: Set(e.place.city.clone()),
+        region: Set(e.place.region.clone()),
+        country: Set(e.place.country.clone()),
+        latitude: Set(point.map(|p| p.latitude)),
+        longitude: Set(point.map(|p| p.longitude)),
+        url: Set(e.url.clone()),
+        price: Set(e.price.clone()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    if !e.focus.is_empty() {
+        let rows = e.focus.iter().map(|code| event_term::ActiveModel {
+            event_id: Set(e.meta.id),
+            vocabulary: Set(Vocabulary::Focus.code().to_owned()),
+            code: Set(code.clone()),
+        });
+        event_term::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    if !e.organiser_ids.is_empty() {
+        let rows = e.organiser_ids.iter().map(|organisation_id| event_organiser::ActiveModel {
+            event_id: Set(e.meta.id),
+            organisation_id: Set(*organisation_id),
+        });
+        event_organiser::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(c.meta);
+    case_study::Entity::insert(case_study::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        title: Set(c.title.clone()),
+        slug: Set(c.slug.clone()),
+        sort_name: Set(fold(&c.title)),
+        search_text: Set(search_text(&[Some(&c.title), c.summary.as_deref(), c.body.as_deref()])),
+        summary: Set(c.summary.clone()),
+        body: Set(c.body.clone()),
+        organisation_id: Set(c.organisation_id),
+        project_id: Set(c.project_id),
+        period_start: Set(c.period_start),
+        period_end: Set(c.period_end),
+        url: Set(c.url.clone()),
+        featured: Set(c.featured),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_funding_opportunity(db: &impl ConnectionTrait, f: &FundingOpportunity) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(f.meta);
+    let targets: Vec<&str> = f.targets.iter().map(|t| t.code()).collect();
+    funding_opportunity::Entity::insert(funding_opportunity::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        title: Set(f.title.clone()),
+        slug: Set(f.slug.clone()),
+        sort_name: Set(fold(&f.title)),
+        search_text: Set(search_text(&[Some(&f.title), f.description.as_deref()])),
+        description: Set(f.description.clone()),
+        url: Set(f.url.clone()),
+        funder_id: Set(f.funder_id),
+        closes_on: Set(f.closes_on),
+        funding_type: Set(f.funding_type.code().to_owned()),
+        targets: Set(json(&targets)),
+        countries: Set(json(&f.countries)),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_impact_indicator(db: &impl ConnectionTrait, i: &ImpactIndicator) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(i.meta);
+    impact_indicator::Entity::insert(impact_indicator::ActiveModel {
+        id,
+        status,
+        version,
+        owner_partner_id,
+        source,
+        created_at,
+        updated_at,
+        project_id: Set(i.project_id),
+        name: Set(i.name.clone()),
+        value: Set(i.value.to_string()),
+        unit: Set(i.unit.clone()),
+        period_start: Set(i.period_start),
+        period_end: Set(i.period_end),
+        method: Set(i.method.clone()),
+        source_url: Set(i.source_url.clone()),
+        reported_by_partner_id: Set(i.reported_by_partner),
+        reported_at: Set(i.reported_at.map(stamp)),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The record an external system's id stands for, if it is known.
+pub async fn find_external_id(
+    db: &impl ConnectionTrait,
+    namespace: &str,
+    record_type: &str,
+    external: &str,
+) -> Result<Option<Uuid>, StoreError> {
+    let row = external_id::Entity::find_by_id((namespace.to_owned(), record_type.to_owned(), external.to_owned()))
+        .one(db)
+        .await?;
+    Ok(row.map(|r| r.record_id))
+}
+
+/// All external ids of one namespace and record type, as a map to record ids.
+pub async fn external_ids(
+    db: &impl ConnectionTrait,
+    namespace: &str,
+    record_type: &str,
+) -> Result<std::collections::HashMap<String, Uuid>, StoreError> {
+    let rows: Vec<(String, Uuid)> = external_id::Entity::find()
+        .select_only()
+        .column(external_id::Column::ExternalId)
+        .column(external_id::Column::RecordId)
+        .filter(external_id::Column::Namespace.eq(namespace))
+        .filter(external_id::Column::RecordType.eq(record_type))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn insert_external_id(
+    db: &impl ConnectionTrait,
+    namespace: &str,
+    record_type: &str,
+    external: &str,
+    record_id: Uuid,
+) -> Result<(), StoreError> {
+    external_id::Entity::insert(external_id::ActiveModel {
+        namespace: Set(namespace.to_owned()),
+        record_type: Set(record_type.to_owned()),
+        external_id: Set(external.to_owned()),
+        record_id: Set(record_id),
+        created_at: Set(crate::time::now()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the registry holds no organisation at all (a fresh database).
+pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, StoreError> {
+    let any = organisation::Entity::find().select_only().column(organisation::Column::Id).limit(1).into_tuple::<Uuid>().one(db).await?;
+    Ok(any.is_none())
+}

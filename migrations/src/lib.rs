@@ -1,0 +1,15 @@
+//! Panorama's schema, as one sea-orm-migration `Migrator` that runs on SQLite and PostgreSQL alike.
+//! Migrations are never edited once released: a change of schema is a new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_ecosystem;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_ecosystem::Migration)]
+    }
+}
