@@ -38,7 +38,8 @@ const TABLES: &[&str] = &[
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in tables() {
+        let sort_name = sort_name_column(manager.get_database_backend());
+        for table in tables(&sort_name) {
             manager.create_table(table).await?;
         }
         for index in indexes() {
@@ -49,13 +50,15 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in TABLES.iter().rev() {
-            manager.drop_table(Table::drop().table(*table).if_exists().to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(*table).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }
 }
 
-fn tables() -> Vec<TableCreateStatement> {
+fn tables(sort_name: &ColumnDef) -> Vec<TableCreateStatement> {
     vec![
         Table::create()
             .table("taxonomy_term")
@@ -78,7 +81,7 @@ fn tables() -> Vec<TableCreateStatement> {
         record_table("organisation")
             .col(text("name"))
             .col(text("slug").unique_key())
-            .col(text("sort_name"))
+            .col(sort_name.clone())
             .col(text("search_text"))
             .col(text_null("short_description"))
             .col(text_null("description"))
@@ -103,13 +106,22 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(ColumnDef::new("organisation_id").uuid().not_null())
             .col(text("scheme"))
             .col(text("value"))
-            .primary_key(Index::create().col("organisation_id").col("scheme").col("value"))
-            .foreign_key(&mut cascade("legal_identifier", "organisation_id", "organisation"))
+            .primary_key(
+                Index::create()
+                    .col("organisation_id")
+                    .col("scheme")
+                    .col("value"),
+            )
+            .foreign_key(&mut cascade(
+                "legal_identifier",
+                "organisation_id",
+                "organisation",
+            ))
             .to_owned(),
         record_table("project")
             .col(text("title"))
             .col(text("slug").unique_key())
-            .col(text("sort_name"))
+            .col(sort_name.clone())
             .col(text("search_text"))
             .col(text_null("short_description"))
             .col(text_null("description"))
@@ -132,14 +144,23 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(ColumnDef::new("project_id").uuid().not_null())
             .col(ColumnDef::new("organisation_id").uuid().not_null())
             .col(text("role"))
-            .primary_key(Index::create().col("project_id").col("organisation_id").col("role"))
+            .primary_key(
+                Index::create()
+                    .col("project_id")
+                    .col("organisation_id")
+                    .col("role"),
+            )
             .foreign_key(&mut cascade("participation", "project_id", "project"))
-            .foreign_key(&mut cascade("participation", "organisation_id", "organisation"))
+            .foreign_key(&mut cascade(
+                "participation",
+                "organisation_id",
+                "organisation",
+            ))
             .to_owned(),
         record_table("grant_award")
             .col(text("identifier").unique_key())
             .col(text("title"))
-            .col(text("sort_name"))
+            .col(sort_name.clone())
             .col(text("search_text"))
             .col(text_null("description"))
             .col(text("currency"))
@@ -181,7 +202,7 @@ fn tables() -> Vec<TableCreateStatement> {
         record_table("event")
             .col(text("title"))
             .col(text("slug").unique_key())
-            .col(text("sort_name"))
+            .col(sort_name.clone())
             .col(text("search_text"))
             .col(text_null("description"))
             .col(timestamp("starts_at"))
@@ -203,12 +224,16 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(ColumnDef::new("organisation_id").uuid().not_null())
             .primary_key(Index::create().col("event_id").col("organisation_id"))
             .foreign_key(&mut cascade("event_organiser", "event_id", "event"))
-            .foreign_key(&mut cascade("event_organiser", "organisation_id", "organisation"))
+            .foreign_key(&mut cascade(
+                "event_organiser",
+                "organisation_id",
+                "organisation",
+            ))
             .to_owned(),
         record_table("case_study")
             .col(text("title"))
             .col(text("slug").unique_key())
-            .col(text("sort_name"))
+            .col(sort_name.clone())
             .col(text("search_text"))
             .col(text_null("summary"))
             .col(text_null("body"))
@@ -218,13 +243,17 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(ColumnDef::new("period_end").date().null())
             .col(text_null("url"))
             .col(ColumnDef::new("featured").boolean().not_null())
-            .foreign_key(&mut set_null("case_study", "organisation_id", "organisation"))
+            .foreign_key(&mut set_null(
+                "case_study",
+                "organisation_id",
+                "organisation",
+            ))
             .foreign_key(&mut set_null("case_study", "project_id", "project"))
             .to_owned(),
         record_table("funding_opportunity")
             .col(text("title"))
             .col(text("slug").unique_key())
-            .col(text("sort_name"))
+            .col(sort_name.clone())
             .col(text("search_text"))
             .col(text_null("description"))
             .col(text_null("url"))
@@ -233,7 +262,11 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(text("funding_type"))
             .col(json_list("targets"))
             .col(json_list("countries"))
-            .foreign_key(&mut set_null("funding_opportunity", "funder_id", "organisation"))
+            .foreign_key(&mut set_null(
+                "funding_opportunity",
+                "funder_id",
+                "organisation",
+            ))
             .to_owned(),
         record_table("impact_indicator")
             .col(ColumnDef::new("project_id").uuid().not_null())
@@ -245,9 +278,17 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(text_null("method"))
             .col(text_null("source_url"))
             .col(ColumnDef::new("reported_by_partner_id").uuid().null())
-            .col(ColumnDef::new("reported_at").timestamp_with_time_zone().null())
+            .col(
+                ColumnDef::new("reported_at")
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
             .foreign_key(&mut cascade("impact_indicator", "project_id", "project"))
-            .foreign_key(&mut set_null("impact_indicator", "reported_by_partner_id", "partner"))
+            .foreign_key(&mut set_null(
+                "impact_indicator",
+                "reported_by_partner_id",
+                "partner",
+            ))
             .to_owned(),
         // An id a record has in another system: a partner's own ids, or an import's source ids.
         // `namespace` is `partner:<uuid>` or the import's name (`dsi4eu`).
@@ -258,7 +299,12 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(text("external_id"))
             .col(ColumnDef::new("record_id").uuid().not_null())
             .col(timestamp("created_at"))
-            .primary_key(Index::create().col("namespace").col("record_type").col("external_id"))
+            .primary_key(
+                Index::create()
+                    .col("namespace")
+                    .col("record_type")
+                    .col("external_id"),
+            )
             .to_owned(),
     ]
 }
@@ -266,7 +312,14 @@ fn tables() -> Vec<TableCreateStatement> {
 fn indexes() -> Vec<IndexCreateStatement> {
     let mut indexes = Vec::new();
     // Listings are keyset-paginated on (sort key, id) within the visible statuses.
-    for table in ["organisation", "project", "event", "case_study", "funding_opportunity", "grant_award"] {
+    for table in [
+        "organisation",
+        "project",
+        "event",
+        "case_study",
+        "funding_opportunity",
+        "grant_award",
+    ] {
         indexes.push(index(table, &["status", "sort_name", "id"]));
         indexes.push(index(table, &["status", "created_at", "id"]));
         indexes.push(index(table, &["status", "updated_at", "id"]));
@@ -277,9 +330,11 @@ fn indexes() -> Vec<IndexCreateStatement> {
     }
     indexes.push(index("organisation", &["organisation_type"]));
     indexes.push(index("organisation", &["size"]));
-    for (table, owner) in
-        [("organisation_term", "organisation_id"), ("project_term", "project_id"), ("event_term", "event_id")]
-    {
+    for (table, owner) in [
+        ("organisation_term", "organisation_id"),
+        ("project_term", "project_id"),
+        ("event_term", "event_id"),
+    ] {
         indexes.push(index(table, &["vocabulary", "code", owner]));
     }
     indexes.push(index("legal_identifier", &["scheme", "value"]));
@@ -291,7 +346,10 @@ fn indexes() -> Vec<IndexCreateStatement> {
     indexes.push(index("support", &["supporter_id"]));
     indexes.push(index("support", &["organisation_id"]));
     indexes.push(index("support", &["project_id"]));
-    indexes.push(unique_index("organisation_link", &["from_id", "to_id", "kind"]));
+    indexes.push(unique_index(
+        "organisation_link",
+        &["from_id", "to_id", "kind"],
+    ));
     indexes.push(index("organisation_link", &["to_id"]));
     indexes.push(index("event", &["starts_at"]));
     indexes.push(index("event_organiser", &["organisation_id"]));
@@ -321,7 +379,11 @@ fn record_table(name: &'static str) -> TableCreateStatement {
 
 /// The taxonomy terms of a record: one row per (record, vocabulary, code), checked against
 /// `taxonomy_term`, so that an unknown code cannot be stored.
-fn term_table(name: &'static str, owner: &'static str, owner_table: &'static str) -> TableCreateStatement {
+fn term_table(
+    name: &'static str,
+    owner: &'static str,
+    owner_table: &'static str,
+) -> TableCreateStatement {
     Table::create()
         .table(name)
         .col(ColumnDef::new(owner).uuid().not_null())
@@ -339,6 +401,16 @@ fn term_table(name: &'static str, owner: &'static str, owner_table: &'static str
         .to_owned()
 }
 
+/// Folded names sort byte by byte on both databases, whatever PostgreSQL's default collation,
+/// so that listings come in the same order everywhere.
+fn sort_name_column(backend: sea_orm_migration::sea_orm::DatabaseBackend) -> ColumnDef {
+    let mut column = text("sort_name");
+    if backend == sea_orm_migration::sea_orm::DatabaseBackend::Postgres {
+        column.extra("COLLATE \"C\"");
+    }
+    column
+}
+
 fn text(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).text().not_null().to_owned()
 }
@@ -348,11 +420,18 @@ fn text_null(name: &'static str) -> ColumnDef {
 }
 
 fn json_list(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().default("[]").to_owned()
+    ColumnDef::new(name)
+        .text()
+        .not_null()
+        .default("[]")
+        .to_owned()
 }
 
 fn timestamp(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn foreign_key(
@@ -369,21 +448,35 @@ fn foreign_key(
         .to_owned()
 }
 
-fn cascade(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+fn cascade(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     foreign_key(table, column, target, ForeignKeyAction::Cascade)
 }
 
-fn restrict(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+fn restrict(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     foreign_key(table, column, target, ForeignKeyAction::Restrict)
 }
 
-fn set_null(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+fn set_null(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     foreign_key(table, column, target, ForeignKeyAction::SetNull)
 }
 
 fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create();
-    index.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    index
+        .name(format!("ix_{table}_{}", columns.join("_")))
+        .table(table);
     for column in columns {
         index.col(*column);
     }
@@ -392,6 +485,8 @@ fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement 
 
 fn unique_index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut statement = index(table, columns);
-    statement.name(format!("ux_{table}_{}", columns.join("_"))).unique();
+    statement
+        .name(format!("ux_{table}_{}", columns.join("_")))
+        .unique();
     statement
 }

@@ -1,1 +1,11 @@
+//! End-to-end tests: the real app, over HTTP, on SQLite and (when configured) PostgreSQL.
+//! One test binary, one fresh database per test.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod dsi4eu;
+mod health;
+mod pagination;
+mod read_api;
+mod statements;
+mod visibility;

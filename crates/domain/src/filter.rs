@@ -120,6 +120,9 @@ pub struct Ordering {
 
 impl Default for Ordering {
     fn default() -> Self {
-        Self { key: SortKey::Name, direction: SortDirection::Asc }
+        Self {
+            key: SortKey::Name,
+            direction: SortDirection::Asc,
+        }
     }
 }

@@ -26,7 +26,6 @@ macro_rules! coded_enum {
     };
 }
 
-
 /// Moderation status of a record (see "Moderation and history" in DESIGN.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -107,7 +106,10 @@ impl GeoPoint {
     /// Builds a point if both coordinates are within their ranges.
     pub fn new(latitude: f64, longitude: f64) -> Option<Self> {
         let valid = (-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude);
-        valid.then_some(Self { latitude, longitude })
+        valid.then_some(Self {
+            latitude,
+            longitude,
+        })
     }
 
     /// Great-circle distance in kilometres (haversine).
@@ -421,7 +423,10 @@ mod tests {
         for s in RecordStatus::ALL {
             assert_eq!(RecordStatus::from_code(s.code()), Some(*s));
         }
-        assert_eq!(ParticipationRole::from_code("CO_FUNDER"), Some(ParticipationRole::CoFunder));
+        assert_eq!(
+            ParticipationRole::from_code("CO_FUNDER"),
+            Some(ParticipationRole::CoFunder)
+        );
         assert_eq!(SupportKind::from_code("nope"), None);
     }
 

@@ -41,7 +41,10 @@ impl PageRequest {
             u32::try_from(n)
                 .ok()
                 .filter(|n| *n <= MAX_PAGE_SIZE)
-                .ok_or(DomainError::PageTooLarge { max: MAX_PAGE_SIZE, given: n })
+                .ok_or(DomainError::PageTooLarge {
+                    max: MAX_PAGE_SIZE,
+                    given: n,
+                })
         };
         match (first, last) {
             (Some(_), Some(_)) => Err(DomainError::BothFirstAndLast),
@@ -67,13 +70,25 @@ mod tests {
 
     #[test]
     fn sizes_are_checked() {
-        assert_eq!(PageRequest::new(None, None, None, None).unwrap().size, DEFAULT_PAGE_SIZE);
-        assert_eq!(PageRequest::new(Some(100), None, None, None).unwrap().size, 100);
+        assert_eq!(
+            PageRequest::new(None, None, None, None).unwrap().size,
+            DEFAULT_PAGE_SIZE
+        );
+        assert_eq!(
+            PageRequest::new(Some(100), None, None, None).unwrap().size,
+            100
+        );
         assert_eq!(
             PageRequest::new(Some(101), None, None, None),
-            Err(DomainError::PageTooLarge { max: 100, given: 101 })
+            Err(DomainError::PageTooLarge {
+                max: 100,
+                given: 101
+            })
         );
-        assert_eq!(PageRequest::new(Some(-1), None, None, None), Err(DomainError::NegativePageSize));
+        assert_eq!(
+            PageRequest::new(Some(-1), None, None, None),
+            Err(DomainError::NegativePageSize)
+        );
         assert_eq!(
             PageRequest::new(Some(1), None, Some(1), None),
             Err(DomainError::BothFirstAndLast)

@@ -45,8 +45,16 @@ mod tests {
     fn anonymous_reads_published_records_only() {
         let scope = read_scope(&Actor::Anonymous);
         for status in RecordStatus::ALL {
-            assert_eq!(scope.allows(*status), *status == RecordStatus::Published, "{status:?}");
+            assert_eq!(
+                scope.allows(*status),
+                *status == RecordStatus::Published,
+                "{status:?}"
+            );
         }
-        assert!(RecordStatus::ALL.iter().all(|s| read_scope(&Actor::System).allows(*s)));
+        assert!(
+            RecordStatus::ALL
+                .iter()
+                .all(|s| read_scope(&Actor::System).allows(*s))
+        );
     }
 }

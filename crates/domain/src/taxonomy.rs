@@ -91,7 +91,12 @@ pub struct Term {
 }
 
 const fn term(code: &'static str, label_en: &'static str, label_fr: &'static str) -> Term {
-    Term { code, label_en, label_fr, legacy_names: &[] }
+    Term {
+        code,
+        label_en,
+        label_fr,
+        legacy_names: &[],
+    }
 }
 
 const fn legacy(
@@ -100,7 +105,12 @@ const fn legacy(
     label_fr: &'static str,
     legacy_names: &'static [&'static str],
 ) -> Term {
-    Term { code, label_en, label_fr, legacy_names }
+    Term {
+        code,
+        label_en,
+        label_fr,
+        legacy_names,
+    }
 }
 
 pub static ORGANISATION_TYPES: &[Term] = &[
@@ -110,7 +120,11 @@ pub static ORGANISATION_TYPES: &[Term] = &[
         "Entreprise sociale, association, fondation ou autre organisme sans but lucratif",
         &["Social enterprise, charity, foundation or other non-profit"],
     ),
-    term("FOR_PROFIT", "For-profit business", "Entreprise à but lucratif"),
+    term(
+        "FOR_PROFIT",
+        "For-profit business",
+        "Entreprise à but lucratif",
+    ),
     legacy(
         "ACADEMIA_RESEARCH",
         "Academia/Research organisation",
@@ -132,13 +146,48 @@ pub static ORGANISATION_TYPES: &[Term] = &[
 
 pub static ORGANISATION_SIZES: &[Term] = &[
     legacy("SIZE_0_5", "0-5 people", "0 à 5 personnes", &["0-5 people"]),
-    legacy("SIZE_6_10", "6-10 people", "6 à 10 personnes", &["6-10 people"]),
-    legacy("SIZE_11_25", "11-25 people", "11 à 25 personnes", &["11-25 people"]),
-    legacy("SIZE_26_50", "26-50 people", "26 à 50 personnes", &["26-50 people"]),
-    legacy("SIZE_51_100", "51-100 people", "51 à 100 personnes", &["51-100 people"]),
-    legacy("SIZE_101_500", "101-500 people", "101 à 500 personnes", &["101-500 people"]),
-    legacy("SIZE_501_1000", "501-1000 people", "501 à 1000 personnes", &["501-1000 people"]),
-    legacy("SIZE_OVER_1000", "Over 1000 people", "Plus de 1000 personnes", &["over-1000 people"]),
+    legacy(
+        "SIZE_6_10",
+        "6-10 people",
+        "6 à 10 personnes",
+        &["6-10 people"],
+    ),
+    legacy(
+        "SIZE_11_25",
+        "11-25 people",
+        "11 à 25 personnes",
+        &["11-25 people"],
+    ),
+    legacy(
+        "SIZE_26_50",
+        "26-50 people",
+        "26 à 50 personnes",
+        &["26-50 people"],
+    ),
+    legacy(
+        "SIZE_51_100",
+        "51-100 people",
+        "51 à 100 personnes",
+        &["51-100 people"],
+    ),
+    legacy(
+        "SIZE_101_500",
+        "101-500 people",
+        "101 à 500 personnes",
+        &["101-500 people"],
+    ),
+    legacy(
+        "SIZE_501_1000",
+        "501-1000 people",
+        "501 à 1000 personnes",
+        &["501-1000 people"],
+    ),
+    legacy(
+        "SIZE_OVER_1000",
+        "Over 1000 people",
+        "Plus de 1000 personnes",
+        &["over-1000 people"],
+    ),
 ];
 
 pub static FOCUS: &[Term] = &[
@@ -161,9 +210,23 @@ pub static IMPACT_AREAS: &[Term] = &[
         "Démocratie numérique",
         &["Participation and democracy", "partecipation and democracy"],
     ),
-    legacy("CULTURE_AND_ARTS", "Culture and arts", "Culture et arts", &["Culture and artsd print"]),
-    legacy("HEALTH_AND_CARE", "Health and care", "Santé et soins", &["Health and wellbeing"]),
-    term("WORK_AND_EMPLOYMENT", "Work and employment", "Travail et emploi"),
+    legacy(
+        "CULTURE_AND_ARTS",
+        "Culture and arts",
+        "Culture et arts",
+        &["Culture and artsd print"],
+    ),
+    legacy(
+        "HEALTH_AND_CARE",
+        "Health and care",
+        "Santé et soins",
+        &["Health and wellbeing"],
+    ),
+    term(
+        "WORK_AND_EMPLOYMENT",
+        "Work and employment",
+        "Travail et emploi",
+    ),
     legacy(
         "CITIES_AND_URBAN_DEVELOPMENT",
         "Cities and urban development",
@@ -177,35 +240,68 @@ pub static IMPACT_AREAS: &[Term] = &[
         &["Energy and environment"],
     ),
     term("SCIENCE", "Science", "Science"),
-    term("FINANCE_AND_ECONOMY", "Finance and economy", "Finance et économie"),
-    term("MIGRATION_AND_INTEGRATION", "Migration and integration", "Migration et intégration"),
+    term(
+        "FINANCE_AND_ECONOMY",
+        "Finance and economy",
+        "Finance et économie",
+    ),
+    term(
+        "MIGRATION_AND_INTEGRATION",
+        "Migration and integration",
+        "Migration et intégration",
+    ),
 ];
 
 pub static TECHNOLOGIES: &[Term] = &[
-    term("SOCIAL_MEDIA", "Social networks and social media", "Réseaux sociaux et médias sociaux"),
+    term(
+        "SOCIAL_MEDIA",
+        "Social networks and social media",
+        "Réseaux sociaux et médias sociaux",
+    ),
     term(
         "CROWDSOURCING",
         "Crowdsourcing, crowdmapping and crowdfunding",
         "Production participative, cartographie participative et financement participatif",
     ),
     term("OPEN_DATA", "Open data", "Données ouvertes"),
-    legacy("MOBILE_AND_WEB_APPS", "Mobile and web apps", "Applications mobiles et web", &["mobile app"]),
+    legacy(
+        "MOBILE_AND_WEB_APPS",
+        "Mobile and web apps",
+        "Applications mobiles et web",
+        &["mobile app"],
+    ),
     legacy(
         "OPEN_SOURCE",
         "Open-source technologies",
         "Technologies libres et open source",
         &["open source"],
     ),
-    term("PEER_TO_PEER", "Peer-to-peer networks", "Réseaux pair à pair"),
-    term("ONLINE_LEARNING", "Online learning and MOOCs", "Formation en ligne et MOOC"),
+    term(
+        "PEER_TO_PEER",
+        "Peer-to-peer networks",
+        "Réseaux pair à pair",
+    ),
+    term(
+        "ONLINE_LEARNING",
+        "Online learning and MOOCs",
+        "Formation en ligne et MOOC",
+    ),
     term(
         "ONLINE_MARKETPLACES",
         "Online marketplaces and noticeboards",
         "Places de marché et panneaux d'annonces en ligne",
     ),
     term("BIG_DATA", "Big data", "Mégadonnées"),
-    term("SENSORS_IOT", "Sensors and internet of things", "Capteurs et internet des objets"),
-    term("GEOTAGGING_GIS", "Geotagging, GPS and GIS", "Géolocalisation, GPS et SIG"),
+    term(
+        "SENSORS_IOT",
+        "Sensors and internet of things",
+        "Capteurs et internet des objets",
+    ),
+    term(
+        "GEOTAGGING_GIS",
+        "Geotagging, GPS and GIS",
+        "Géolocalisation, GPS et SIG",
+    ),
     legacy(
         "DIGITAL_FABRICATION",
         "Digital fabrication and 3D-printing",
@@ -221,9 +317,16 @@ pub static TECHNOLOGIES: &[Term] = &[
         "AI_AND_MACHINE_LEARNING",
         "AI and machine learning",
         "IA et apprentissage automatique",
-        &["Artificial intelligence and machine learning", "artificial intelligence"],
+        &[
+            "Artificial intelligence and machine learning",
+            "artificial intelligence",
+        ],
     ),
-    term("DIGITAL_DEMOCRACY_TOOLS", "Digital democracy tools", "Outils de démocratie numérique"),
+    term(
+        "DIGITAL_DEMOCRACY_TOOLS",
+        "Digital democracy tools",
+        "Outils de démocratie numérique",
+    ),
     legacy(
         "BLOCKCHAIN",
         "Blockchain and distributed networks",
@@ -237,7 +340,11 @@ pub static TECHNOLOGIES: &[Term] = &[
 pub static ORGANISATION_ROLES: &[Term] = &[
     term("INNOVATOR", "Innovator", "Innovateur"),
     term("FUNDER", "Funder", "Financeur"),
-    term("SUPPORT_ORGANISATION", "Support organisation", "Structure d'accompagnement"),
+    term(
+        "SUPPORT_ORGANISATION",
+        "Support organisation",
+        "Structure d'accompagnement",
+    ),
     term("PUBLIC_BODY", "Public body", "Organisme public"),
     term("RESEARCH", "Research", "Recherche"),
 ];
@@ -245,29 +352,61 @@ pub static ORGANISATION_ROLES: &[Term] = &[
 pub static SDGS: &[Term] = &[
     term("SDG_1", "No poverty", "Pas de pauvreté"),
     term("SDG_2", "Zero hunger", "Faim « zéro »"),
-    term("SDG_3", "Good health and well-being", "Bonne santé et bien-être"),
+    term(
+        "SDG_3",
+        "Good health and well-being",
+        "Bonne santé et bien-être",
+    ),
     term("SDG_4", "Quality education", "Éducation de qualité"),
     term("SDG_5", "Gender equality", "Égalité entre les sexes"),
-    term("SDG_6", "Clean water and sanitation", "Eau propre et assainissement"),
-    term("SDG_7", "Affordable and clean energy", "Énergie propre et d'un coût abordable"),
-    term("SDG_8", "Decent work and economic growth", "Travail décent et croissance économique"),
+    term(
+        "SDG_6",
+        "Clean water and sanitation",
+        "Eau propre et assainissement",
+    ),
+    term(
+        "SDG_7",
+        "Affordable and clean energy",
+        "Énergie propre et d'un coût abordable",
+    ),
+    term(
+        "SDG_8",
+        "Decent work and economic growth",
+        "Travail décent et croissance économique",
+    ),
     term(
         "SDG_9",
         "Industry, innovation and infrastructure",
         "Industrie, innovation et infrastructure",
     ),
     term("SDG_10", "Reduced inequalities", "Inégalités réduites"),
-    term("SDG_11", "Sustainable cities and communities", "Villes et communautés durables"),
+    term(
+        "SDG_11",
+        "Sustainable cities and communities",
+        "Villes et communautés durables",
+    ),
     term(
         "SDG_12",
         "Responsible consumption and production",
         "Consommation et production responsables",
     ),
-    term("SDG_13", "Climate action", "Mesures relatives à la lutte contre les changements climatiques"),
+    term(
+        "SDG_13",
+        "Climate action",
+        "Mesures relatives à la lutte contre les changements climatiques",
+    ),
     term("SDG_14", "Life below water", "Vie aquatique"),
     term("SDG_15", "Life on land", "Vie terrestre"),
-    term("SDG_16", "Peace, justice and strong institutions", "Paix, justice et institutions efficaces"),
-    term("SDG_17", "Partnerships for the goals", "Partenariats pour la réalisation des objectifs"),
+    term(
+        "SDG_16",
+        "Peace, justice and strong institutions",
+        "Paix, justice et institutions efficaces",
+    ),
+    term(
+        "SDG_17",
+        "Partnerships for the goals",
+        "Partenariats pour la réalisation des objectifs",
+    ),
 ];
 
 #[cfg(test)]
@@ -295,19 +434,29 @@ mod tests {
     fn legacy_names_map_to_2018_terms() {
         let area = |n| Vocabulary::ImpactArea.term_by_name(n).map(|t| t.code);
         assert_eq!(area("Education and skills"), Some("SKILLS_AND_LEARNING"));
-        assert_eq!(area("Participation and democracy"), Some("DIGITAL_DEMOCRACY"));
-        assert_eq!(area("Energy and environment"), Some("FOOD_ENVIRONMENT_CLIMATE"));
+        assert_eq!(
+            area("Participation and democracy"),
+            Some("DIGITAL_DEMOCRACY")
+        );
+        assert_eq!(
+            area("Energy and environment"),
+            Some("FOOD_ENVIRONMENT_CLIMATE")
+        );
         assert_eq!(area("Health and wellbeing"), Some("HEALTH_AND_CARE"));
         assert_eq!(area("travel"), None);
         let tech = |n| Vocabulary::Technology.term_by_name(n).map(|t| t.code);
         assert_eq!(tech("sensors and internet of things"), Some("SENSORS_IOT"));
         assert_eq!(tech("big data"), Some("BIG_DATA"));
         assert_eq!(
-            Vocabulary::OrganisationSize.term_by_name("over-1000 people").map(|t| t.code),
+            Vocabulary::OrganisationSize
+                .term_by_name("over-1000 people")
+                .map(|t| t.code),
             Some("SIZE_OVER_1000")
         );
         assert_eq!(
-            Vocabulary::OrganisationType.term_by_name("Government/Public Sector").map(|t| t.code),
+            Vocabulary::OrganisationType
+                .term_by_name("Government/Public Sector")
+                .map(|t| t.code),
             Some("GOVERNMENT_PUBLIC_SECTOR")
         );
     }

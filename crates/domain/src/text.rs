@@ -32,12 +32,18 @@ pub fn slugify(text: &str) -> String {
         .collect();
     slug.truncate(80);
     let slug = slug.trim_matches('-').to_owned();
-    if slug.is_empty() { "record".to_owned() } else { slug }
+    if slug.is_empty() {
+        "record".to_owned()
+    } else {
+        slug
+    }
 }
 
 /// Empty or blank strings become `None`, others are trimmed.
 pub fn non_blank(text: Option<&str>) -> Option<String> {
-    text.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -54,7 +60,10 @@ mod tests {
     #[test]
     fn slugs_are_ascii_and_never_empty() {
         assert_eq!(slugify("Fab Lab Barcelona"), "fab-lab-barcelona");
-        assert_eq!(slugify("Économie Sociale & Solidaire"), "economie-sociale-solidaire");
+        assert_eq!(
+            slugify("Économie Sociale & Solidaire"),
+            "economie-sociale-solidaire"
+        );
         assert_eq!(slugify("!!!"), "record");
         assert_eq!(slugify("東京"), "record");
     }

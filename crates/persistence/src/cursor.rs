@@ -33,7 +33,9 @@ impl Cursor {
     }
 
     pub fn decode(text: &str) -> Result<Self, DomainError> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| DomainError::BadCursor)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| DomainError::BadCursor)?;
         serde_json::from_slice(&bytes).map_err(|_| DomainError::BadCursor)
     }
 }
@@ -44,7 +46,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let cursor = Cursor { value: SortValue::Number(0.1 + 0.2), id: Uuid::now_v7() };
+        let cursor = Cursor {
+            value: SortValue::Number(0.1 + 0.2),
+            id: Uuid::now_v7(),
+        };
         assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
         assert_eq!(Cursor::decode("not a cursor"), Err(DomainError::BadCursor));
         assert_eq!(Cursor::decode("e30"), Err(DomainError::BadCursor));

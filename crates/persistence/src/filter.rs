@@ -54,7 +54,11 @@ fn has_term(
 pub(crate) fn text_condition(table: &'static str, text: Option<&str>) -> Condition {
     let mut condition = Condition::all();
     let folded = text.map(fold).unwrap_or_default();
-    for word in folded.split(' ').filter(|w| !w.is_empty()).take(MAX_TEXT_WORDS) {
+    for word in folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .take(MAX_TEXT_WORDS)
+    {
         // `fold` keeps letters and digits only, so the word holds no LIKE wildcard.
         condition = condition.add(col(table, "search_text").like(format!("%{word}%")));
     }
@@ -91,7 +95,11 @@ pub(crate) fn squared_distance(point: GeoPoint, center: GeoPoint) -> f64 {
     dlat * dlat + dlon * dlon
 }
 
-fn geo_condition(table: &'static str, within: Option<BoundingBox>, near: Option<Radius>) -> Condition {
+fn geo_condition(
+    table: &'static str,
+    within: Option<BoundingBox>,
+    near: Option<Radius>,
+) -> Condition {
     let mut condition = Condition::all();
     if let Some(b) = within {
         condition = condition.add(col(table, "latitude").between(b.south, b.north));
@@ -109,7 +117,10 @@ fn geo_condition(table: &'static str, within: Option<BoundingBox>, near: Option<
     if let Some(r) = near {
         let degrees = r.radius_km / KM_PER_DEGREE;
         condition = condition
-            .add(col(table, "latitude").between(r.center.latitude - degrees, r.center.latitude + degrees))
+            .add(
+                col(table, "latitude")
+                    .between(r.center.latitude - degrees, r.center.latitude + degrees),
+            )
             .add(squared_distance_expr(table, r.center).lte(degrees * degrees));
     }
     condition
@@ -122,11 +133,33 @@ fn ecosystem_condition(
     owner: &'static str,
     f: &EcosystemFilter,
 ) -> Condition {
-    let roles: Vec<String> = f.participation_roles.iter().map(|r| r.code().to_owned()).collect();
+    let roles: Vec<String> = f
+        .participation_roles
+        .iter()
+        .map(|r| r.code().to_owned())
+        .collect();
     Condition::all()
-        .add_option(has_term(table, term_table, owner, Vocabulary::Focus, &f.focus))
-        .add_option(has_term(table, term_table, owner, Vocabulary::Technology, &f.technologies))
-        .add_option(has_term(table, term_table, owner, Vocabulary::ImpactArea, &f.impact_areas))
+        .add_option(has_term(
+            table,
+            term_table,
+            owner,
+            Vocabulary::Focus,
+            &f.focus,
+        ))
+        .add_option(has_term(
+            table,
+            term_table,
+            owner,
+            Vocabulary::Technology,
+            &f.technologies,
+        ))
+        .add_option(has_term(
+            table,
+            term_table,
+            owner,
+            Vocabulary::ImpactArea,
+            &f.impact_areas,
+        ))
         .add_option(in_list(table, "country", &f.countries))
         .add_option(in_names(table, "city", &f.cities))
         .add_option(in_names(table, "region", &f.regions))
@@ -154,17 +187,37 @@ pub(crate) fn updated_since(
 pub(crate) fn organisation_condition(scope: ReadScope, f: &OrganisationFilter) -> Condition {
     const T: &str = "organisation";
     scope_condition(T, scope)
-        .add(ecosystem_condition(T, "organisation_term", "organisation_id", &f.common))
+        .add(ecosystem_condition(
+            T,
+            "organisation_term",
+            "organisation_id",
+            &f.common,
+        ))
         .add_option(in_list(T, "organisation_type", &f.organisation_types))
         .add_option(in_list(T, "size", &f.sizes))
-        .add_option(has_term(T, "organisation_term", "organisation_id", Vocabulary::OrganisationRole, &f.roles))
+        .add_option(has_term(
+            T,
+            "organisation_term",
+            "organisation_id",
+            Vocabulary::OrganisationRole,
+            &f.roles,
+        ))
 }
 
 pub(crate) fn project_condition(scope: ReadScope, f: &ProjectFilter) -> Condition {
     const T: &str = "project";
-    let statuses: Vec<String> = f.project_statuses.iter().map(|s| s.code().to_owned()).collect();
+    let statuses: Vec<String> = f
+        .project_statuses
+        .iter()
+        .map(|s| s.code().to_owned())
+        .collect();
     scope_condition(T, scope)
-        .add(ecosystem_condition(T, "project_term", "project_id", &f.common))
+        .add(ecosystem_condition(
+            T,
+            "project_term",
+            "project_id",
+            &f.common,
+        ))
         .add_option(in_list(T, "project_status", &statuses))
 }
 
@@ -172,9 +225,12 @@ pub(crate) fn grant_condition(scope: ReadScope, f: &GrantFilter) -> Condition {
     const T: &str = "grant_award";
     Condition::all()
         .add(scope_condition(T, scope))
-        .add_option((!f.funders.is_empty()).then(|| col(T, "funder_id").is_in(f.funders.iter().copied())))
         .add_option(
-            (!f.recipients.is_empty()).then(|| col(T, "recipient_id").is_in(f.recipients.iter().copied())),
+            (!f.funders.is_empty()).then(|| col(T, "funder_id").is_in(f.funders.iter().copied())),
+        )
+        .add_option(
+            (!f.recipients.is_empty())
+                .then(|| col(T, "recipient_id").is_in(f.recipients.iter().copied())),
         )
         .add_option(in_list(T, "currency", &f.currencies))
         .add_option(f.awarded_from.map(|d| col(T, "award_date").gte(d)))
@@ -189,12 +245,20 @@ pub(crate) fn event_condition(scope: ReadScope, f: &EventFilter) -> Condition {
         .add(scope_condition(T, scope))
         .add_option(f.upcoming_from.map(|from| {
             let from = stamp(from);
-            Condition::any()
-                .add(col(T, "ends_at").gte(from))
-                .add(Condition::all().add(col(T, "ends_at").is_null()).add(col(T, "starts_at").gte(from)))
+            Condition::any().add(col(T, "ends_at").gte(from)).add(
+                Condition::all()
+                    .add(col(T, "ends_at").is_null())
+                    .add(col(T, "starts_at").gte(from)),
+            )
         }))
         .add_option(in_list(T, "country", &f.countries))
-        .add_option(has_term(T, "event_term", "event_id", Vocabulary::Focus, &f.focus))
+        .add_option(has_term(
+            T,
+            "event_term",
+            "event_id",
+            Vocabulary::Focus,
+            &f.focus,
+        ))
         .add_option(f.online.map(|online| col(T, "online").eq(online)))
         .add(text_condition(T, f.text.as_deref()))
         .add_option(updated_since(T, f.updated_since))
@@ -209,21 +273,30 @@ pub(crate) fn case_study_condition(scope: ReadScope, f: &CaseStudyFilter) -> Con
         .add_option(updated_since(T, f.updated_since))
 }
 
-pub(crate) fn funding_opportunity_condition(scope: ReadScope, f: &FundingOpportunityFilter) -> Condition {
+pub(crate) fn funding_opportunity_condition(
+    scope: ReadScope,
+    f: &FundingOpportunityFilter,
+) -> Condition {
     const T: &str = "funding_opportunity";
-    let types: Vec<String> = f.funding_types.iter().map(|t| t.code().to_owned()).collect();
+    let types: Vec<String> = f
+        .funding_types
+        .iter()
+        .map(|t| t.code().to_owned())
+        .collect();
     // Countries are a JSON list of two-letter codes; an empty list means open everywhere.
     let countries = (!f.countries.is_empty()).then(|| {
-        f.countries.iter().fold(Condition::any().add(col(T, "countries").eq("[]")), |any, c| {
-            any.add(col(T, "countries").like(format!("%\"{}\"%", c.to_uppercase())))
-        })
+        f.countries.iter().fold(
+            Condition::any().add(col(T, "countries").eq("[]")),
+            |any, c| any.add(col(T, "countries").like(format!("%\"{}\"%", c.to_uppercase()))),
+        )
     });
     Condition::all()
         .add(scope_condition(T, scope))
-        .add_option(
-            f.open_on
-                .map(|d| Condition::any().add(col(T, "closes_on").is_null()).add(col(T, "closes_on").gte(d))),
-        )
+        .add_option(f.open_on.map(|d| {
+            Condition::any()
+                .add(col(T, "closes_on").is_null())
+                .add(col(T, "closes_on").gte(d))
+        }))
         .add_option(in_list(T, "funding_type", &types))
         .add_option(countries)
         .add(text_condition(T, f.text.as_deref()))

@@ -11,8 +11,8 @@ use panorama_domain::taxonomy::Vocabulary;
 use panorama_domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    QueryTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -117,7 +117,8 @@ fn value_expr(key: SortKey, value: &SortValue) -> Result<SimpleExpr, DomainError
     match (key, value) {
         (SortKey::Name, SortValue::Text(text)) => Ok(Expr::val(text.clone())),
         (SortKey::Created | SortKey::Updated, SortValue::Time(micros)) => {
-            let time = DateTime::<Utc>::from_timestamp_micros(*micros).ok_or(DomainError::BadCursor)?;
+            let time =
+                DateTime::<Utc>::from_timestamp_micros(*micros).ok_or(DomainError::BadCursor)?;
             Ok(Expr::val(stamp(time)))
         }
         (SortKey::Distance(_), SortValue::Number(n)) if n.is_finite() => Ok(Expr::val(*n)),
@@ -142,7 +143,9 @@ fn beyond(
     } else {
         (key.clone().lt(value.clone()), id.lt(cursor.id))
     };
-    Ok(Condition::any().add(past_key).add(Condition::all().add(key.eq(value)).add(past_id)))
+    Ok(Condition::any()
+        .add(past_key)
+        .add(Condition::all().add(key.eq(value)).add(past_id)))
 }
 
 /// Fetches one page of `select` in `ordering`, by keyset.
@@ -162,7 +165,9 @@ where
     let forward = page.direction == PageDirection::Forward;
     let mut select = select;
     if matches!(ordering.key, SortKey::Distance(_)) {
-        select = select.filter(col(table, "latitude").is_not_null()).filter(col(table, "longitude").is_not_null());
+        select = select
+            .filter(col(table, "latitude").is_not_null())
+            .filter(col(table, "longitude").is_not_null());
     }
     if let Some(cursor) = &page.cursor {
         select = select.filter(beyond(table, ordering.key, cursor, ascending, forward)?);
@@ -171,7 +176,11 @@ where
         select = select.filter(beyond(table, ordering.key, limit, ascending, !forward)?);
     }
     let fetch_ascending = ascending == forward;
-    let order = if fetch_ascending { Order::Asc } else { Order::Desc };
+    let order = if fetch_ascending {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
     let mut rows = select
         .order_by(key_expr(table, ordering.key), order.clone())
         .order_by(col(table, "id"), order)
@@ -186,13 +195,25 @@ where
     let rows = rows
         .into_iter()
         .map(|row| {
-            let value = row.sort_value(ordering.key).ok_or_else(|| StoreError::corrupt("row without sort key"))?;
-            Ok((Cursor { value, id: row.id() }.encode(), row))
+            let value = row
+                .sort_value(ordering.key)
+                .ok_or_else(|| StoreError::corrupt("row without sort key"))?;
+            Ok((
+                Cursor {
+                    value,
+                    id: row.id(),
+                }
+                .encode(),
+                row,
+            ))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     // Relay: the side we came from has rows if a cursor was given there.
-    let (has_previous, has_next) =
-        if forward { (page.cursor.is_some(), has_more) } else { (has_more, page.cursor.is_some()) };
+    let (has_previous, has_next) = if forward {
+        (page.cursor.is_some(), has_more)
+    } else {
+        (has_more, page.cursor.is_some())
+    };
     Ok((rows, has_previous, has_next))
 }
 
@@ -205,11 +226,18 @@ where
 {
     let rows = rows
         .into_iter()
-        .filter_map(|(cursor, row)| records.remove(&row.id()).map(|record| PageRow { cursor, record }))
+        .filter_map(|(cursor, row)| {
+            records
+                .remove(&row.id())
+                .map(|record| PageRow { cursor, record })
+        })
         .collect();
-    Page { rows, has_previous_page, has_next_page }
+    Page {
+        rows,
+        has_previous_page,
+        has_next_page,
+    }
 }
-
 
 impl Store {
     pub async fn organisations(
@@ -226,7 +254,11 @@ impl Store {
         Ok(into_page(rows, records))
     }
 
-    pub async fn count_organisations(&self, scope: ReadScope, filter: &OrganisationFilter) -> Result<u64, StoreError> {
+    pub async fn count_organisations(
+        &self,
+        scope: ReadScope,
+        filter: &OrganisationFilter,
+    ) -> Result<u64, StoreError> {
         let select = organisation::Entity::find().filter(organisation_condition(scope, filter));
         Ok(select.count(self.connection()).await?)
     }
@@ -238,10 +270,25 @@ impl Store {
     ) -> Result<Facets, StoreError> {
         let condition = organisation_condition(scope, filter);
         let db = self.connection();
-        let mut facets = term_facets(db, "organisation_term", "organisation_id", organisation::Entity::find().filter(condition.clone())).await?;
-        facets.organisation_types =
-            column_facet(db, organisation::Entity::find().filter(condition.clone()), organisation::Column::OrganisationType).await?;
-        facets.countries = column_facet(db, organisation::Entity::find().filter(condition), organisation::Column::Country).await?;
+        let mut facets = term_facets(
+            db,
+            "organisation_term",
+            "organisation_id",
+            organisation::Entity::find().filter(condition.clone()),
+        )
+        .await?;
+        facets.organisation_types = column_facet(
+            db,
+            organisation::Entity::find().filter(condition.clone()),
+            organisation::Column::OrganisationType,
+        )
+        .await?;
+        facets.countries = column_facet(
+            db,
+            organisation::Entity::find().filter(condition),
+            organisation::Column::Country,
+        )
+        .await?;
         Ok(facets)
     }
 
@@ -259,16 +306,38 @@ impl Store {
         Ok(into_page(rows, records))
     }
 
-    pub async fn count_projects(&self, scope: ReadScope, filter: &ProjectFilter) -> Result<u64, StoreError> {
-        Ok(project::Entity::find().filter(project_condition(scope, filter)).count(self.connection()).await?)
+    pub async fn count_projects(
+        &self,
+        scope: ReadScope,
+        filter: &ProjectFilter,
+    ) -> Result<u64, StoreError> {
+        Ok(project::Entity::find()
+            .filter(project_condition(scope, filter))
+            .count(self.connection())
+            .await?)
     }
 
     /// Facets of projects; `organisation_types` counts the types of the participating organisations.
-    pub async fn project_facets(&self, scope: ReadScope, filter: &ProjectFilter) -> Result<Facets, StoreError> {
+    pub async fn project_facets(
+        &self,
+        scope: ReadScope,
+        filter: &ProjectFilter,
+    ) -> Result<Facets, StoreError> {
         let condition = project_condition(scope, filter);
         let db = self.connection();
-        let mut facets = term_facets(db, "project_term", "project_id", project::Entity::find().filter(condition.clone())).await?;
-        facets.countries = column_facet(db, project::Entity::find().filter(condition), project::Column::Country).await?;
+        let mut facets = term_facets(
+            db,
+            "project_term",
+            "project_id",
+            project::Entity::find().filter(condition.clone()),
+        )
+        .await?;
+        facets.countries = column_facet(
+            db,
+            project::Entity::find().filter(condition),
+            project::Column::Country,
+        )
+        .await?;
         Ok(facets)
     }
 
@@ -281,12 +350,23 @@ impl Store {
     ) -> Result<Page<Grant>, StoreError> {
         let select = grant_award::Entity::find().filter(grant_condition(scope, filter));
         let rows = keyset_page(self.connection(), select, ordering, page).await?;
-        let records = rows.0.iter().map(|(_, m)| Ok((m.id, crate::mapping::grant(m.clone())?))).collect::<Result<_, StoreError>>()?;
+        let records = rows
+            .0
+            .iter()
+            .map(|(_, m)| Ok((m.id, crate::mapping::grant(m.clone())?)))
+            .collect::<Result<_, StoreError>>()?;
         Ok(into_page(rows, records))
     }
 
-    pub async fn count_grants(&self, scope: ReadScope, filter: &GrantFilter) -> Result<u64, StoreError> {
-        Ok(grant_award::Entity::find().filter(grant_condition(scope, filter)).count(self.connection()).await?)
+    pub async fn count_grants(
+        &self,
+        scope: ReadScope,
+        filter: &GrantFilter,
+    ) -> Result<u64, StoreError> {
+        Ok(grant_award::Entity::find()
+            .filter(grant_condition(scope, filter))
+            .count(self.connection())
+            .await?)
     }
 
     pub async fn events(
@@ -303,8 +383,15 @@ impl Store {
         Ok(into_page(rows, records))
     }
 
-    pub async fn count_events(&self, scope: ReadScope, filter: &EventFilter) -> Result<u64, StoreError> {
-        Ok(event::Entity::find().filter(event_condition(scope, filter)).count(self.connection()).await?)
+    pub async fn count_events(
+        &self,
+        scope: ReadScope,
+        filter: &EventFilter,
+    ) -> Result<u64, StoreError> {
+        Ok(event::Entity::find()
+            .filter(event_condition(scope, filter))
+            .count(self.connection())
+            .await?)
     }
 
     pub async fn case_studies(
@@ -316,12 +403,23 @@ impl Store {
     ) -> Result<Page<CaseStudy>, StoreError> {
         let select = case_study::Entity::find().filter(case_study_condition(scope, filter));
         let rows = keyset_page(self.connection(), select, ordering, page).await?;
-        let records = rows.0.iter().map(|(_, m)| Ok((m.id, crate::mapping::case_study(m.clone())?))).collect::<Result<_, StoreError>>()?;
+        let records = rows
+            .0
+            .iter()
+            .map(|(_, m)| Ok((m.id, crate::mapping::case_study(m.clone())?)))
+            .collect::<Result<_, StoreError>>()?;
         Ok(into_page(rows, records))
     }
 
-    pub async fn count_case_studies(&self, scope: ReadScope, filter: &CaseStudyFilter) -> Result<u64, StoreError> {
-        Ok(case_study::Entity::find().filter(case_study_condition(scope, filter)).count(self.connection()).await?)
+    pub async fn count_case_studies(
+        &self,
+        scope: ReadScope,
+        filter: &CaseStudyFilter,
+    ) -> Result<u64, StoreError> {
+        Ok(case_study::Entity::find()
+            .filter(case_study_condition(scope, filter))
+            .count(self.connection())
+            .await?)
     }
 
     pub async fn funding_opportunities(
@@ -331,7 +429,8 @@ impl Store {
         ordering: Ordering,
         page: &PageRequest,
     ) -> Result<Page<FundingOpportunity>, StoreError> {
-        let select = funding_opportunity::Entity::find().filter(funding_opportunity_condition(scope, filter));
+        let select = funding_opportunity::Entity::find()
+            .filter(funding_opportunity_condition(scope, filter));
         let rows = keyset_page(self.connection(), select, ordering, page).await?;
         let records = rows
             .0
@@ -360,8 +459,15 @@ async fn term_facets<E: EntityTrait>(
     owner: &'static str,
     records: Select<E>,
 ) -> Result<Facets, StoreError> {
-    let ids = records.select_only().column_as(Expr::col("id"), "id").into_query();
-    let vocabularies = [Vocabulary::Focus, Vocabulary::Technology, Vocabulary::ImpactArea];
+    let ids = records
+        .select_only()
+        .column_as(Expr::col("id"), "id")
+        .into_query();
+    let vocabularies = [
+        Vocabulary::Focus,
+        Vocabulary::Technology,
+        Vocabulary::ImpactArea,
+    ];
     let statement = sea_orm::sea_query::Query::select()
         .column("vocabulary")
         .column("code")
@@ -384,7 +490,11 @@ async fn term_facets<E: EntityTrait>(
         };
         list.push((code, u64::try_from(count).unwrap_or(0)));
     }
-    for list in [&mut facets.focus, &mut facets.technologies, &mut facets.impact_areas] {
+    for list in [
+        &mut facets.focus,
+        &mut facets.technologies,
+        &mut facets.impact_areas,
+    ] {
         sort_counts(list);
     }
     Ok(facets)

@@ -15,7 +15,9 @@ use crate::mapping::{self, TermsById};
 use crate::{Store, StoreError};
 
 /// Groups values under a key, keeping their order.
-fn group<K: std::hash::Hash + Eq, V>(items: impl IntoIterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
+fn group<K: std::hash::Hash + Eq, V>(
+    items: impl IntoIterator<Item = (K, V)>,
+) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = HashMap::new();
     for (k, v) in items {
         map.entry(k).or_default().push(v);
@@ -23,12 +25,18 @@ fn group<K: std::hash::Hash + Eq, V>(items: impl IntoIterator<Item = (K, V)>) ->
     map
 }
 
-async fn organisation_terms(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<TermsById, StoreError> {
+async fn organisation_terms(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<TermsById, StoreError> {
     let rows = organisation_term::Entity::find()
         .filter(organisation_term::Column::OrganisationId.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    Ok(group(rows.into_iter().map(|r| (r.organisation_id, (r.vocabulary, r.code)))))
+    Ok(group(
+        rows.into_iter()
+            .map(|r| (r.organisation_id, (r.vocabulary, r.code))),
+    ))
 }
 
 pub(crate) async fn hydrate_organisations(
@@ -45,9 +53,15 @@ pub(crate) async fn hydrate_organisations(
         .order_by_asc(legal_identifier::Column::Scheme)
         .all(db)
         .await?;
-    let identifiers = group(
-        identifiers.into_iter().map(|r| (r.organisation_id, LegalIdentifier { scheme: r.scheme, value: r.value })),
-    );
+    let identifiers = group(identifiers.into_iter().map(|r| {
+        (
+            r.organisation_id,
+            LegalIdentifier {
+                scheme: r.scheme,
+                value: r.value,
+            },
+        )
+    }));
     models
         .into_iter()
         .map(|m| Ok((m.id, mapping::organisation(m, &terms, &identifiers)?)))
@@ -65,8 +79,14 @@ pub(crate) async fn hydrate_projects(
         .filter(project_term::Column::ProjectId.is_in(models.iter().map(|m| m.id)))
         .all(db)
         .await?;
-    let terms = group(rows.into_iter().map(|r| (r.project_id, (r.vocabulary, r.code))));
-    models.into_iter().map(|m| Ok((m.id, mapping::project(m, &terms)?))).collect()
+    let terms = group(
+        rows.into_iter()
+            .map(|r| (r.project_id, (r.vocabulary, r.code))),
+    );
+    models
+        .into_iter()
+        .map(|m| Ok((m.id, mapping::project(m, &terms)?)))
+        .collect()
 }
 
 pub(crate) async fn hydrate_events(
@@ -81,13 +101,24 @@ pub(crate) async fn hydrate_events(
         .filter(event_term::Column::EventId.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let terms = group(terms.into_iter().map(|r| (r.event_id, (r.vocabulary, r.code))));
+    let terms = group(
+        terms
+            .into_iter()
+            .map(|r| (r.event_id, (r.vocabulary, r.code))),
+    );
     let organisers = event_organiser::Entity::find()
         .filter(event_organiser::Column::EventId.is_in(ids))
         .all(db)
         .await?;
-    let organisers = group(organisers.into_iter().map(|r| (r.event_id, r.organisation_id)));
-    models.into_iter().map(|m| Ok((m.id, mapping::event(m, &terms, &organisers)?))).collect()
+    let organisers = group(
+        organisers
+            .into_iter()
+            .map(|r| (r.event_id, r.organisation_id)),
+    );
+    models
+        .into_iter()
+        .map(|m| Ok((m.id, mapping::event(m, &terms, &organisers)?)))
+        .collect()
 }
 
 /// Maps rows one by one and groups them under a key.
@@ -133,7 +164,11 @@ impl Store {
         Ok(records.into_values().map(|o| (o.slug.clone(), o)).collect())
     }
 
-    pub async fn projects_by_id(&self, scope: ReadScope, ids: &[Uuid]) -> Result<HashMap<Uuid, Project>, StoreError> {
+    pub async fn projects_by_id(
+        &self,
+        scope: ReadScope,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Project>, StoreError> {
         let models = project::Entity::find()
             .filter(project::Column::Id.is_in(ids.iter().copied()))
             .filter(scope_condition("project", scope))
@@ -156,16 +191,26 @@ impl Store {
         Ok(records.into_values().map(|p| (p.slug.clone(), p)).collect())
     }
 
-    pub async fn grants_by_id(&self, scope: ReadScope, ids: &[Uuid]) -> Result<HashMap<Uuid, Grant>, StoreError> {
+    pub async fn grants_by_id(
+        &self,
+        scope: ReadScope,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Grant>, StoreError> {
         let rows = grant_award::Entity::find()
             .filter(grant_award::Column::Id.is_in(ids.iter().copied()))
             .filter(scope_condition("grant_award", scope))
             .all(self.connection())
             .await?;
-        rows.into_iter().map(|m| Ok((m.id, mapping::grant(m)?))).collect()
+        rows.into_iter()
+            .map(|m| Ok((m.id, mapping::grant(m)?)))
+            .collect()
     }
 
-    pub async fn events_by_id(&self, scope: ReadScope, ids: &[Uuid]) -> Result<HashMap<Uuid, Event>, StoreError> {
+    pub async fn events_by_id(
+        &self,
+        scope: ReadScope,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Event>, StoreError> {
         let models = event::Entity::find()
             .filter(event::Column::Id.is_in(ids.iter().copied()))
             .filter(scope_condition("event", scope))
@@ -174,13 +219,19 @@ impl Store {
         hydrate_events(self.connection(), models).await
     }
 
-    pub async fn case_studies_by_id(&self, scope: ReadScope, ids: &[Uuid]) -> Result<HashMap<Uuid, CaseStudy>, StoreError> {
+    pub async fn case_studies_by_id(
+        &self,
+        scope: ReadScope,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, CaseStudy>, StoreError> {
         let rows = case_study::Entity::find()
             .filter(case_study::Column::Id.is_in(ids.iter().copied()))
             .filter(scope_condition("case_study", scope))
             .all(self.connection())
             .await?;
-        rows.into_iter().map(|m| Ok((m.id, mapping::case_study(m)?))).collect()
+        rows.into_iter()
+            .map(|m| Ok((m.id, mapping::case_study(m)?)))
+            .collect()
     }
 
     pub async fn funding_opportunities_by_id(
@@ -193,7 +244,9 @@ impl Store {
             .filter(scope_condition("funding_opportunity", scope))
             .all(self.connection())
             .await?;
-        rows.into_iter().map(|m| Ok((m.id, mapping::funding_opportunity(m)?))).collect()
+        rows.into_iter()
+            .map(|m| Ok((m.id, mapping::funding_opportunity(m)?)))
+            .collect()
     }
 
     /// Participations of organisations (`by_project` false) or of projects. The records on the
@@ -204,13 +257,27 @@ impl Store {
         ids: &[Uuid],
         by_project: bool,
     ) -> Result<HashMap<Uuid, Vec<Participation>>, StoreError> {
-        let column = if by_project { participation::Column::ProjectId } else { participation::Column::OrganisationId };
+        let column = if by_project {
+            participation::Column::ProjectId
+        } else {
+            participation::Column::OrganisationId
+        };
         let rows = participation::Entity::find()
             .filter(column.is_in(ids.iter().copied()))
             .order_by_asc(participation::Column::Role)
             .all(self.connection())
             .await?;
-        grouped(rows, |r| Some(if by_project { r.project_id } else { r.organisation_id }), mapping::participation)
+        grouped(
+            rows,
+            |r| {
+                Some(if by_project {
+                    r.project_id
+                } else {
+                    r.organisation_id
+                })
+            },
+            mapping::participation,
+        )
     }
 
     /// Grants whose `column` (funder, recipient or project) is one of `ids`, newest award first.
@@ -298,12 +365,17 @@ impl Store {
     }
 
     /// Ids of the events each organisation organises.
-    pub async fn events_organised_by(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>, StoreError> {
+    pub async fn events_organised_by(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<Uuid>>, StoreError> {
         let rows = event_organiser::Entity::find()
             .filter(event_organiser::Column::OrganisationId.is_in(ids.iter().copied()))
             .all(self.connection())
             .await?;
-        Ok(group(rows.into_iter().map(|r| (r.organisation_id, r.event_id))))
+        Ok(group(
+            rows.into_iter().map(|r| (r.organisation_id, r.event_id)),
+        ))
     }
 
     pub async fn case_studies_of(
@@ -312,13 +384,27 @@ impl Store {
         ids: &[Uuid],
         by_project: bool,
     ) -> Result<HashMap<Uuid, Vec<CaseStudy>>, StoreError> {
-        let column = if by_project { case_study::Column::ProjectId } else { case_study::Column::OrganisationId };
+        let column = if by_project {
+            case_study::Column::ProjectId
+        } else {
+            case_study::Column::OrganisationId
+        };
         let rows = case_study::Entity::find()
             .filter(column.is_in(ids.iter().copied()))
             .filter(scope_condition("case_study", scope))
             .all(self.connection())
             .await?;
-        grouped(rows, |r| if by_project { r.project_id } else { r.organisation_id }, mapping::case_study)
+        grouped(
+            rows,
+            |r| {
+                if by_project {
+                    r.project_id
+                } else {
+                    r.organisation_id
+                }
+            },
+            mapping::case_study,
+        )
     }
 
     pub async fn funding_opportunities_of(
@@ -347,17 +433,30 @@ impl Store {
         grouped(rows, |r| Some(r.project_id), mapping::impact_indicator)
     }
 
-    /// The terms of a vocabulary as stored (labels may have been edited), in display order.
-    pub async fn taxonomy(&self, vocabulary: taxonomy::Vocabulary) -> Result<Vec<TaxonomyTerm>, StoreError> {
+    /// The terms of some vocabularies as stored (labels may have been edited), in display order.
+    pub async fn taxonomies(
+        &self,
+        vocabularies: &[taxonomy::Vocabulary],
+    ) -> Result<HashMap<taxonomy::Vocabulary, Vec<TaxonomyTerm>>, StoreError> {
         let rows = taxonomy_term::Entity::find()
-            .filter(taxonomy_term::Column::Vocabulary.eq(vocabulary.code()))
+            .filter(taxonomy_term::Column::Vocabulary.is_in(vocabularies.iter().map(|v| v.code())))
+            .order_by_asc(taxonomy_term::Column::Vocabulary)
             .order_by_asc(taxonomy_term::Column::Position)
             .all(self.connection())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| TaxonomyTerm { vocabulary, code: r.code, label_en: r.label_en, label_fr: r.label_fr })
-            .collect())
+        let terms = rows.into_iter().filter_map(|r| {
+            let vocabulary = taxonomy::Vocabulary::from_code(&r.vocabulary)?;
+            Some((
+                vocabulary,
+                TaxonomyTerm {
+                    vocabulary,
+                    code: r.code,
+                    label_en: r.label_en,
+                    label_fr: r.label_fr,
+                },
+            ))
+        });
+        Ok(group(terms))
     }
 }
 

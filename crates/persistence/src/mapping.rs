@@ -43,7 +43,11 @@ macro_rules! place {
     };
 }
 
-pub(crate) fn code<T>(parse: fn(&str) -> Option<T>, value: &str, what: &str) -> Result<T, StoreError> {
+pub(crate) fn code<T>(
+    parse: fn(&str) -> Option<T>,
+    value: &str,
+    what: &str,
+) -> Result<T, StoreError> {
     parse(value).ok_or_else(|| StoreError::corrupt(format!("unknown {what} `{value}`")))
 }
 
@@ -52,7 +56,8 @@ pub(crate) fn json_list<T: DeserializeOwned>(text: &str, what: &str) -> Result<V
 }
 
 pub(crate) fn decimal(text: &str, what: &str) -> Result<Decimal, StoreError> {
-    text.parse().map_err(|e| StoreError::corrupt(format!("{what} `{text}`: {e}")))
+    text.parse()
+        .map_err(|e| StoreError::corrupt(format!("{what} `{text}`: {e}")))
 }
 
 fn optional_decimal(text: Option<&str>, what: &str) -> Result<Option<Decimal>, StoreError> {
@@ -145,8 +150,14 @@ pub(crate) fn grant(m: grant_award::Model) -> Result<Grant, StoreError> {
             amount: decimal(&m.amount_awarded, "grant.amount_awarded")?,
             currency: m.currency.clone(),
         },
-        amount_applied_for: optional_decimal(m.amount_applied_for.as_deref(), "grant.amount_applied_for")?,
-        amount_disbursed: optional_decimal(m.amount_disbursed.as_deref(), "grant.amount_disbursed")?,
+        amount_applied_for: optional_decimal(
+            m.amount_applied_for.as_deref(),
+            "grant.amount_applied_for",
+        )?,
+        amount_disbursed: optional_decimal(
+            m.amount_disbursed.as_deref(),
+            "grant.amount_disbursed",
+        )?,
         beneficiary_countries: json_list(&m.beneficiary_countries, "grant.beneficiary_countries")?,
         classifications: json_list(&m.classifications, "grant.classifications")?,
         identifier: m.identifier,
@@ -221,7 +232,9 @@ pub(crate) fn case_study(m: case_study::Model) -> Result<CaseStudy, StoreError> 
     })
 }
 
-pub(crate) fn funding_opportunity(m: funding_opportunity::Model) -> Result<FundingOpportunity, StoreError> {
+pub(crate) fn funding_opportunity(
+    m: funding_opportunity::Model,
+) -> Result<FundingOpportunity, StoreError> {
     let targets: Vec<String> = json_list(&m.targets, "funding_opportunity.targets")?;
     Ok(FundingOpportunity {
         meta: meta!(m),

@@ -60,16 +60,23 @@ impl Store {
     /// an operator changed in the database.
     async fn seed_taxonomy(&self) -> Result<(), StoreError> {
         let rows = Vocabulary::ALL.into_iter().flat_map(|vocabulary| {
-            vocabulary.terms().iter().zip(0..).map(move |(term, position)| taxonomy_term::ActiveModel {
-                vocabulary: Set(vocabulary.code().to_owned()),
-                code: Set(term.code.to_owned()),
-                label_en: Set(term.label_en.to_owned()),
-                label_fr: Set(term.label_fr.to_owned()),
-                position: Set(position),
-            })
+            vocabulary
+                .terms()
+                .iter()
+                .zip(0..)
+                .map(move |(term, position)| taxonomy_term::ActiveModel {
+                    vocabulary: Set(vocabulary.code().to_owned()),
+                    code: Set(term.code.to_owned()),
+                    label_en: Set(term.label_en.to_owned()),
+                    label_fr: Set(term.label_fr.to_owned()),
+                    position: Set(position),
+                })
         });
         taxonomy_term::Entity::insert_many(rows)
-            .on_conflict_do_nothing_on([taxonomy_term::Column::Vocabulary, taxonomy_term::Column::Code])
+            .on_conflict_do_nothing_on([
+                taxonomy_term::Column::Vocabulary,
+                taxonomy_term::Column::Code,
+            ])
             .exec(&self.db)
             .await?;
         Ok(())

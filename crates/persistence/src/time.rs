@@ -11,7 +11,9 @@ use chrono::{DateTime, SubsecRound, Timelike, Utc};
 
 pub fn stamp(time: DateTime<Utc>) -> DateTime<Utc> {
     let micros = time.trunc_subsecs(6);
-    micros.with_nanosecond(micros.nanosecond() + 1).unwrap_or(micros)
+    micros
+        .with_nanosecond(micros.nanosecond() + 1)
+        .unwrap_or(micros)
 }
 
 /// The current time, stamped.

@@ -5,7 +5,9 @@ use panorama_domain::taxonomy::{TermCode, Vocabulary};
 use panorama_domain::text::fold;
 use panorama_domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -24,11 +26,19 @@ fn search_text(parts: &[Option<&str>]) -> String {
 }
 
 /// `base`, or `base-2`, `base-3`… whichever no record of `table` has yet.
-pub async fn free_slug(db: &impl ConnectionTrait, table: &'static str, base: &str) -> Result<String, StoreError> {
+pub async fn free_slug(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    base: &str,
+) -> Result<String, StoreError> {
     let query = sea_orm::sea_query::Query::select()
         .column("slug")
         .from(table)
-        .and_where(Expr::col("slug").eq(base).or(Expr::col("slug").like(format!("{base}-%"))))
+        .and_where(
+            Expr::col("slug")
+                .eq(base)
+                .or(Expr::col("slug").like(format!("{base}-%"))),
+        )
         .to_owned();
     let taken: Vec<String> = db
         .query_all(&query)
@@ -39,7 +49,10 @@ pub async fn free_slug(db: &impl ConnectionTrait, table: &'static str, base: &st
     if !taken.iter().any(|s| s == base) {
         return Ok(base.to_owned());
     }
-    Ok((2..).map(|n| format!("{base}-{n}")).find(|s| !taken.contains(s)).unwrap_or_else(|| base.to_owned()))
+    Ok((2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|s| !taken.contains(s))
+        .unwrap_or_else(|| base.to_owned()))
 }
 
 macro_rules! record_columns {
@@ -57,12 +70,20 @@ macro_rules! record_columns {
 }
 
 /// Term rows of a record, one per (vocabulary, code).
-fn term_rows<'a>(groups: &'a [(Vocabulary, &'a [TermCode])]) -> impl Iterator<Item = (&'static str, String)> + 'a {
-    groups.iter().flat_map(|(v, codes)| codes.iter().map(move |c| (v.code(), c.clone())))
+fn term_rows<'a>(
+    groups: &'a [(Vocabulary, &'a [TermCode])],
+) -> impl Iterator<Item = (&'static str, String)> + 'a {
+    groups
+        .iter()
+        .flat_map(|(v, codes)| codes.iter().map(move |c| (v.code(), c.clone())))
 }
 
-pub async fn insert_organisation(db: &impl ConnectionTrait, o: &Organisation) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(o.meta);
+pub async fn insert_organisation(
+    db: &impl ConnectionTrait,
+    o: &Organisation,
+) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(o.meta);
     let point = o.place.point;
     organisation::Entity::insert(organisation::ActiveModel {
         id,
@@ -75,7 +96,11 @@ pub async fn insert_organisation(db: &impl ConnectionTrait, o: &Organisation) ->
         name: Set(o.name.clone()),
         slug: Set(o.slug.clone()),
         sort_name: Set(fold(&o.name)),
-        search_text: Set(search_text(&[Some(&o.name), o.short_description.as_deref(), o.description.as_deref()])),
+        search_text: Set(search_text(&[
+            Some(&o.name),
+            o.short_description.as_deref(),
+            o.description.as_deref(),
+        ])),
         short_description: Set(o.short_description.clone()),
         description: Set(o.description.clone()),
         website: Set(o.website.clone()),
@@ -110,21 +135,29 @@ pub async fn insert_organisation(db: &impl ConnectionTrait, o: &Organisation) ->
         })
         .collect();
     if !terms.is_empty() {
-        organisation_term::Entity::insert_many(terms).exec_without_returning(db).await?;
+        organisation_term::Entity::insert_many(terms)
+            .exec_without_returning(db)
+            .await?;
     }
     if !o.legal_identifiers.is_empty() {
-        let rows = o.legal_identifiers.iter().map(|l| legal_identifier::ActiveModel {
-            organisation_id: Set(o.meta.id),
-            scheme: Set(l.scheme.clone()),
-            value: Set(l.value.clone()),
-        });
-        legal_identifier::Entity::insert_many(rows).exec_without_returning(db).await?;
+        let rows = o
+            .legal_identifiers
+            .iter()
+            .map(|l| legal_identifier::ActiveModel {
+                organisation_id: Set(o.meta.id),
+                scheme: Set(l.scheme.clone()),
+                value: Set(l.value.clone()),
+            });
+        legal_identifier::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
 
 pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(p.meta);
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(p.meta);
     let point = p.place.point;
     project::Entity::insert(project::ActiveModel {
         id,
@@ -174,13 +207,18 @@ pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<()
         })
         .collect();
     if !terms.is_empty() {
-        project_term::Entity::insert_many(terms).exec_without_returning(db).await?;
+        project_term::Entity::insert_many(terms)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
 
 /// Adds participations, skipping those that exist already.
-pub async fn insert_participations(db: &impl ConnectionTrait, rows: &[Participation]) -> Result<(), StoreError> {
+pub async fn insert_participations(
+    db: &impl ConnectionTrait,
+    rows: &[Participation],
+) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -201,7 +239,8 @@ pub async fn insert_participations(db: &impl ConnectionTrait, rows: &[Participat
 }
 
 pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(g.meta);
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(g.meta);
     grant_award::Entity::insert(grant_award::ActiveModel {
         id,
         status,
@@ -213,7 +252,11 @@ pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), St
         identifier: Set(g.identifier.clone()),
         title: Set(g.title.clone()),
         sort_name: Set(fold(&g.title)),
-        search_text: Set(search_text(&[Some(&g.title), g.description.as_deref(), g.programme.as_deref()])),
+        search_text: Set(search_text(&[
+            Some(&g.title),
+            g.description.as_deref(),
+            g.programme.as_deref(),
+        ])),
         description: Set(g.description.clone()),
         currency: Set(g.amount_awarded.currency.clone()),
         amount_awarded: Set(g.amount_awarded.amount.to_string()),
@@ -235,7 +278,8 @@ pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), St
 }
 
 pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(s.meta);
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(s.meta);
     support::Entity::insert(support::ActiveModel {
         id,
         status,
@@ -257,8 +301,12 @@ pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<()
     Ok(())
 }
 
-pub async fn insert_link(db: &impl ConnectionTrait, l: &OrganisationLink) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(l.meta);
+pub async fn insert_link(
+    db: &impl ConnectionTrait,
+    l: &OrganisationLink,
+) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(l.meta);
     organisation_link::Entity::insert(organisation_link::ActiveModel {
         id,
         status,
@@ -277,7 +325,8 @@ pub async fn insert_link(db: &impl ConnectionTrait, l: &OrganisationLink) -> Res
 }
 
 pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(e.meta);
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(e.meta);
     let point = e.place.point;
     event::Entity::insert(event::ActiveModel {
         id,
@@ -312,20 +361,28 @@ pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), St
             vocabulary: Set(Vocabulary::Focus.code().to_owned()),
             code: Set(code.clone()),
         });
-        event_term::Entity::insert_many(rows).exec_without_returning(db).await?;
+        event_term::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
     }
     if !e.organiser_ids.is_empty() {
-        let rows = e.organiser_ids.iter().map(|organisation_id| event_organiser::ActiveModel {
-            event_id: Set(e.meta.id),
-            organisation_id: Set(*organisation_id),
-        });
-        event_organiser::Entity::insert_many(rows).exec_without_returning(db).await?;
+        let rows = e
+            .organiser_ids
+            .iter()
+            .map(|organisation_id| event_organiser::ActiveModel {
+                event_id: Set(e.meta.id),
+                organisation_id: Set(*organisation_id),
+            });
+        event_organiser::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
 
 pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(c.meta);
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(c.meta);
     case_study::Entity::insert(case_study::ActiveModel {
         id,
         status,
@@ -337,7 +394,11 @@ pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Resu
         title: Set(c.title.clone()),
         slug: Set(c.slug.clone()),
         sort_name: Set(fold(&c.title)),
-        search_text: Set(search_text(&[Some(&c.title), c.summary.as_deref(), c.body.as_deref()])),
+        search_text: Set(search_text(&[
+            Some(&c.title),
+            c.summary.as_deref(),
+            c.body.as_deref(),
+        ])),
         summary: Set(c.summary.clone()),
         body: Set(c.body.clone()),
         organisation_id: Set(c.organisation_id),
@@ -352,8 +413,12 @@ pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Resu
     Ok(())
 }
 
-pub async fn insert_funding_opportunity(db: &impl ConnectionTrait, f: &FundingOpportunity) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(f.meta);
+pub async fn insert_funding_opportunity(
+    db: &impl ConnectionTrait,
+    f: &FundingOpportunity,
+) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(f.meta);
     let targets: Vec<&str> = f.targets.iter().map(|t| t.code()).collect();
     funding_opportunity::Entity::insert(funding_opportunity::ActiveModel {
         id,
@@ -380,8 +445,12 @@ pub async fn insert_funding_opportunity(db: &impl ConnectionTrait, f: &FundingOp
     Ok(())
 }
 
-pub async fn insert_impact_indicator(db: &impl ConnectionTrait, i: &ImpactIndicator) -> Result<(), StoreError> {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) = record_columns!(i.meta);
+pub async fn insert_impact_indicator(
+    db: &impl ConnectionTrait,
+    i: &ImpactIndicator,
+) -> Result<(), StoreError> {
+    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+        record_columns!(i.meta);
     impact_indicator::Entity::insert(impact_indicator::ActiveModel {
         id,
         status,
@@ -413,9 +482,13 @@ pub async fn find_external_id(
     record_type: &str,
     external: &str,
 ) -> Result<Option<Uuid>, StoreError> {
-    let row = external_id::Entity::find_by_id((namespace.to_owned(), record_type.to_owned(), external.to_owned()))
-        .one(db)
-        .await?;
+    let row = external_id::Entity::find_by_id((
+        namespace.to_owned(),
+        record_type.to_owned(),
+        external.to_owned(),
+    ))
+    .one(db)
+    .await?;
     Ok(row.map(|r| r.record_id))
 }
 
@@ -458,6 +531,12 @@ pub async fn insert_external_id(
 
 /// Whether the registry holds no organisation at all (a fresh database).
 pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, StoreError> {
-    let any = organisation::Entity::find().select_only().column(organisation::Column::Id).limit(1).into_tuple::<Uuid>().one(db).await?;
+    let any = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
     Ok(any.is_none())
 }

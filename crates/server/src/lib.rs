@@ -1,1 +1,6 @@
+//! The `panorama` binary's library: configuration, start-up, and the commands that load data.
 
+pub mod app;
+pub mod config;
+pub mod demo;
+pub mod import;

@@ -1,1 +1,124 @@
-fn main() {}
+//! `panorama`: serves the API, or runs one operator command (migrate, import, schema).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use panorama_server::app;
+use panorama_server::config::{LogFormat, Settings};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "panorama",
+    version,
+    about = "The open registry of the digital social innovation ecosystem"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the GraphQL API (the default).
+    Serve,
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Load data from another system.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Print the GraphQL schema (SDL); `panorama schema > schema.graphql` rewrites the committed one.
+    Schema,
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// The 2017 export of digitalsocial.eu (DSI4EU). Running it twice adds nothing the second time.
+    Dsi4eu {
+        #[arg(long, value_name = "FILE")]
+        organisations: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        projects: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", panorama_api::build_schema().sdl());
+        return Ok(());
+    }
+    let settings = Settings::load()?;
+    init_logging(settings.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            app::open_store(settings.database_url(), false).await?;
+            tracing::info!("database is up to date");
+            Ok(())
+        }
+        Command::Import {
+            source:
+                ImportSource::Dsi4eu {
+                    organisations,
+                    projects,
+                },
+        } => {
+            let store = app::open_store(settings.database_url(), false).await?;
+            let report = panorama_server::import::dsi4eu::import(&store, &organisations, &projects)
+                .await
+                .context("DSI4EU import failed; nothing was written")?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Schema => Ok(()),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let store = app::open_store(settings.database_url(), settings.load_demo).await?;
+    let running = app::start(store, settings.listen, settings.api_options()).await?;
+    tracing::info!(
+        "serving GraphQL at http://{}/graphql (GraphiQL in a browser)",
+        running.addr
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    running.stop().await
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,48 @@
+//! Errors as GraphQL errors with a machine-readable `extensions.code`.
+
+use std::sync::Arc;
+
+use async_graphql::{Error, ErrorExtensions};
+use panorama_domain::DomainError;
+use panorama_persistence::StoreError;
+
+pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
+
+pub fn user_error(message: impl Into<String>) -> Error {
+    Error::new(message.into()).extend_with(|_, e| e.set("code", BAD_USER_INPUT))
+}
+
+/// Turns a storage error into a GraphQL error: input problems are shown, database failures are
+/// logged and reported without their details.
+pub fn store_error(error: &StoreError) -> Error {
+    match error {
+        StoreError::Domain(e) => user_error(e.to_string()),
+        other => {
+            tracing::error!(error = %other, "storage failure");
+            Error::new("internal error").extend_with(|_, e| e.set("code", INTERNAL))
+        }
+    }
+}
+
+pub trait OrGqlError<T> {
+    fn gql(self) -> Result<T, Error>;
+}
+
+impl<T> OrGqlError<T> for Result<T, StoreError> {
+    fn gql(self) -> Result<T, Error> {
+        self.map_err(|e| store_error(&e))
+    }
+}
+
+impl<T> OrGqlError<T> for Result<T, Arc<StoreError>> {
+    fn gql(self) -> Result<T, Error> {
+        self.map_err(|e| store_error(&e))
+    }
+}
+
+impl<T> OrGqlError<T> for Result<T, DomainError> {
+    fn gql(self) -> Result<T, Error> {
+        self.map_err(|e| user_error(e.to_string()))
+    }
+}

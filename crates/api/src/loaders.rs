@@ -1,0 +1,313 @@
+//! The DataLoaders of one request. Each key type batches into one storage call, and every
+//! record loader applies the caller's read scope, so a relation never reveals a record that a
+//! listing would hide.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use panorama_domain::policy::ReadScope;
+use panorama_domain::taxonomy::Vocabulary;
+use panorama_domain::*;
+use panorama_persistence::loaders::{GrantParty, SupportParty, TaxonomyTerm};
+use panorama_persistence::{Store, StoreError};
+use uuid::Uuid;
+
+pub struct RecordLoader {
+    store: Store,
+    scope: ReadScope,
+}
+
+pub type Loaders = DataLoader<RecordLoader>;
+
+/// The loaders of one request. `batch_window` is how long a loader collects keys before it runs
+/// its batch: the resolvers of one level of a query ask for their keys one after another, so a
+/// window shorter than it takes to run them all splits the batch (more statements), and a longer
+/// one adds that wait to each level of every request.
+pub fn for_request(store: Store, scope: ReadScope, batch_window: Duration) -> Loaders {
+    DataLoader::new(RecordLoader { store, scope }, tokio::spawn)
+        .delay(batch_window)
+        .max_batch_size(1000)
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<StoreError>>;
+
+fn keyed<K: Clone + Eq + std::hash::Hash, V>(
+    keys: &[K],
+    unwrap: impl Fn(&K) -> Uuid,
+    mut found: HashMap<Uuid, V>,
+) -> HashMap<K, V> {
+    keys.iter()
+        .filter_map(|k| found.remove(&unwrap(k)).map(|v| (k.clone(), v)))
+        .collect()
+}
+
+macro_rules! by_id_loader {
+    ($key:ident, $value:ty, $method:ident) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub Uuid);
+
+        impl Loader<$key> for RecordLoader {
+            type Value = $value;
+            type Error = Arc<StoreError>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let found = self
+                    .store
+                    .$method(self.scope, &ids)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(keyed(keys, |k| k.0, found))
+            }
+        }
+    };
+}
+
+by_id_loader!(OrganisationById, Organisation, organisations_by_id);
+by_id_loader!(ProjectById, Project, projects_by_id);
+by_id_loader!(GrantById, Grant, grants_by_id);
+by_id_loader!(EventById, Event, events_by_id);
+by_id_loader!(CaseStudyById, CaseStudy, case_studies_by_id);
+by_id_loader!(
+    FundingOpportunityById,
+    FundingOpportunity,
+    funding_opportunities_by_id
+);
+by_id_loader!(
+    ImpactIndicatorsOfProject,
+    Vec<ImpactIndicator>,
+    impact_indicators_of
+);
+by_id_loader!(LinksOfOrganisation, Vec<OrganisationLink>, links_of);
+by_id_loader!(
+    FundingOpportunitiesOfFunder,
+    Vec<FundingOpportunity>,
+    funding_opportunities_of
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrganisationBySlug(pub String);
+
+impl Loader<OrganisationBySlug> for RecordLoader {
+    type Value = Organisation;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[OrganisationBySlug],
+    ) -> LoadResult<OrganisationBySlug, Organisation> {
+        let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = self
+            .store
+            .organisations_by_slug(self.scope, &slugs)
+            .await
+            .map_err(Arc::new)?;
+        Ok(found
+            .into_iter()
+            .map(|(slug, o)| (OrganisationBySlug(slug), o))
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProjectBySlug(pub String);
+
+impl Loader<ProjectBySlug> for RecordLoader {
+    type Value = Project;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[ProjectBySlug]) -> LoadResult<ProjectBySlug, Project> {
+        let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = self
+            .store
+            .projects_by_slug(self.scope, &slugs)
+            .await
+            .map_err(Arc::new)?;
+        Ok(found
+            .into_iter()
+            .map(|(slug, p)| (ProjectBySlug(slug), p))
+            .collect())
+    }
+}
+
+/// Participations of an organisation (`of_project` false) or of a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParticipationsOf {
+    pub id: Uuid,
+    pub of_project: bool,
+}
+
+impl Loader<ParticipationsOf> for RecordLoader {
+    type Value = Vec<Participation>;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[ParticipationsOf],
+    ) -> LoadResult<ParticipationsOf, Vec<Participation>> {
+        let mut out = HashMap::new();
+        for of_project in [false, true] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.of_project == of_project)
+                .map(|k| k.id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let found = self
+                .store
+                .participations(&ids, of_project)
+                .await
+                .map_err(Arc::new)?;
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|(id, v)| (ParticipationsOf { id, of_project }, v)),
+            );
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GrantsOf {
+    pub party: GrantParty,
+    pub id: Uuid,
+}
+
+impl Loader<GrantsOf> for RecordLoader {
+    type Value = Vec<Grant>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[GrantsOf]) -> LoadResult<GrantsOf, Vec<Grant>> {
+        let mut out = HashMap::new();
+        for party in [
+            GrantParty::Funder,
+            GrantParty::Recipient,
+            GrantParty::Project,
+        ] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.party == party)
+                .map(|k| k.id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let found = self
+                .store
+                .grants_by(self.scope, party, &ids)
+                .await
+                .map_err(Arc::new)?;
+            out.extend(found.into_iter().map(|(id, v)| (GrantsOf { party, id }, v)));
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SupportOf {
+    pub party: SupportParty,
+    pub id: Uuid,
+}
+
+impl Loader<SupportOf> for RecordLoader {
+    type Value = Vec<Support>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[SupportOf]) -> LoadResult<SupportOf, Vec<Support>> {
+        let mut out = HashMap::new();
+        for party in [
+            SupportParty::Supporter,
+            SupportParty::Organisation,
+            SupportParty::Project,
+        ] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.party == party)
+                .map(|k| k.id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let found = self
+                .store
+                .support_by(self.scope, party, &ids)
+                .await
+                .map_err(Arc::new)?;
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|(id, v)| (SupportOf { party, id }, v)),
+            );
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CaseStudiesOf {
+    pub id: Uuid,
+    pub of_project: bool,
+}
+
+impl Loader<CaseStudiesOf> for RecordLoader {
+    type Value = Vec<CaseStudy>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[CaseStudiesOf]) -> LoadResult<CaseStudiesOf, Vec<CaseStudy>> {
+        let mut out = HashMap::new();
+        for of_project in [false, true] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.of_project == of_project)
+                .map(|k| k.id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let found = self
+                .store
+                .case_studies_of(self.scope, &ids, of_project)
+                .await
+                .map_err(Arc::new)?;
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|(id, v)| (CaseStudiesOf { id, of_project }, v)),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// Ids of the events an organisation organises (the events load through `EventById`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventsOrganisedBy(pub Uuid);
+
+impl Loader<EventsOrganisedBy> for RecordLoader {
+    type Value = Vec<Uuid>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[EventsOrganisedBy]) -> LoadResult<EventsOrganisedBy, Vec<Uuid>> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = self
+            .store
+            .events_organised_by(&ids)
+            .await
+            .map_err(Arc::new)?;
+        Ok(keyed(keys, |k| k.0, found))
+    }
+}
+
+impl Loader<Vocabulary> for RecordLoader {
+    type Value = Vec<TaxonomyTerm>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Vocabulary]) -> LoadResult<Vocabulary, Vec<TaxonomyTerm>> {
+        self.store.taxonomies(keys).await.map_err(Arc::new)
+    }
+}

@@ -1,0 +1,9 @@
+//! The query root, merged from one object per area.
+
+mod listings;
+mod lookups;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+pub struct Query(lookups::LookupQuery, listings::ListingQuery);

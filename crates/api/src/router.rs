@@ -1,0 +1,115 @@
+//! The HTTP surface: GraphQL over HTTP at `/graphql` (POST, and GET for queries), GraphiQL for
+//! browsers at GET `/graphql`, and the health endpoints.
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use panorama_persistence::Store;
+
+use crate::context::RequestContext;
+use crate::{PanoramaSchema, build_schema, loaders};
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: PanoramaSchema,
+    pub store: Store,
+    pub options: ApiOptions,
+}
+
+/// Tunables of the API.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiOptions {
+    /// How long DataLoaders collect keys before they run a batch (see `loaders::for_request`).
+    pub batch_window: Duration,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        Self {
+            batch_window: Duration::from_millis(5),
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, options: ApiOptions) -> Self {
+        Self {
+            schema: build_schema(),
+            store,
+            options,
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    let context = RequestContext::anonymous();
+    let loaders = loaders::for_request(
+        state.store.clone(),
+        context.scope(),
+        state.options.batch_window,
+    );
+    let request = request
+        .into_inner()
+        .data(state.store.clone())
+        .data(loaders)
+        .data(context);
+    state.schema.execute(request).await.into()
+}
+
+/// A browser (asking for HTML, with no query) gets GraphiQL; anything else is a GraphQL GET.
+async fn graphql_get(
+    state: State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
+) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && uri.query().is_none_or(|q| !q.contains("query=")) {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Panorama GraphiQL")
+                .finish(),
+        )
+        .into_response();
+    }
+    match request {
+        Ok(request) => graphql(state, request).await.into_response(),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers; load balancers send traffic only while this is 200.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! GraphQL objects. Each wraps a domain value and maps it field by field; relations resolve
+//! through the request's DataLoaders.
+
+mod common;
+mod ecosystem;
+mod funding;
+mod node;
+
+pub use common::*;
+pub use ecosystem::*;
+pub use funding::*;
+pub use node::*;
