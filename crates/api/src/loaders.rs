@@ -10,7 +10,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use panorama_domain::policy::ReadScope;
 use panorama_domain::taxonomy::Vocabulary;
 use panorama_domain::*;
-use panorama_persistence::loaders::{GrantParty, SupportParty, TaxonomyTerm};
+use panorama_persistence::loaders::{GrantParty, Side, SupportParty, TaxonomyTerm};
 use panorama_persistence::{Store, StoreError};
 use uuid::Uuid;
 
@@ -132,155 +132,103 @@ impl Loader<ProjectBySlug> for RecordLoader {
     }
 }
 
-/// Participations of an organisation (`of_project` false) or of a project.
+/// The records related to `id` from one `side`: participations of an organisation or of a
+/// project, grants of a funder, recipient or project, and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ParticipationsOf {
+pub struct Related<S> {
+    pub side: S,
     pub id: Uuid,
-    pub of_project: bool,
 }
 
-impl Loader<ParticipationsOf> for RecordLoader {
+/// Runs one storage call per side present among the keys.
+async fn load_related<S, V, F>(
+    keys: &[Related<S>],
+    load: impl Fn(S, Vec<Uuid>) -> F,
+) -> LoadResult<Related<S>, V>
+where
+    S: Copy + Eq + std::hash::Hash,
+    F: std::future::Future<Output = Result<HashMap<Uuid, V>, StoreError>>,
+{
+    let mut sides: Vec<S> = Vec::new();
+    for key in keys {
+        if !sides.contains(&key.side) {
+            sides.push(key.side);
+        }
+    }
+    let mut out = HashMap::new();
+    for side in sides {
+        let ids = keys
+            .iter()
+            .filter(|k| k.side == side)
+            .map(|k| k.id)
+            .collect();
+        let found = load(side, ids).await.map_err(Arc::new)?;
+        out.extend(found.into_iter().map(|(id, v)| (Related { side, id }, v)));
+    }
+    Ok(out)
+}
+
+impl Loader<Related<Side>> for RecordLoader {
     type Value = Vec<Participation>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Related<Side>]) -> LoadResult<Related<Side>, Vec<Participation>> {
+        load_related(keys, |side, ids| async move {
+            self.store.participations(side, &ids).await
+        })
+        .await
+    }
+}
+
+impl Loader<Related<GrantParty>> for RecordLoader {
+    type Value = Vec<Grant>;
     type Error = Arc<StoreError>;
 
     async fn load(
         &self,
-        keys: &[ParticipationsOf],
-    ) -> LoadResult<ParticipationsOf, Vec<Participation>> {
-        let mut out = HashMap::new();
-        for of_project in [false, true] {
-            let ids: Vec<Uuid> = keys
-                .iter()
-                .filter(|k| k.of_project == of_project)
-                .map(|k| k.id)
-                .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let found = self
-                .store
-                .participations(&ids, of_project)
-                .await
-                .map_err(Arc::new)?;
-            out.extend(
-                found
-                    .into_iter()
-                    .map(|(id, v)| (ParticipationsOf { id, of_project }, v)),
-            );
-        }
-        Ok(out)
+        keys: &[Related<GrantParty>],
+    ) -> LoadResult<Related<GrantParty>, Vec<Grant>> {
+        load_related(keys, |party, ids| async move {
+            self.store.grants_by(self.scope, party, &ids).await
+        })
+        .await
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GrantsOf {
-    pub party: GrantParty,
-    pub id: Uuid,
-}
-
-impl Loader<GrantsOf> for RecordLoader {
-    type Value = Vec<Grant>;
-    type Error = Arc<StoreError>;
-
-    async fn load(&self, keys: &[GrantsOf]) -> LoadResult<GrantsOf, Vec<Grant>> {
-        let mut out = HashMap::new();
-        for party in [
-            GrantParty::Funder,
-            GrantParty::Recipient,
-            GrantParty::Project,
-        ] {
-            let ids: Vec<Uuid> = keys
-                .iter()
-                .filter(|k| k.party == party)
-                .map(|k| k.id)
-                .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let found = self
-                .store
-                .grants_by(self.scope, party, &ids)
-                .await
-                .map_err(Arc::new)?;
-            out.extend(found.into_iter().map(|(id, v)| (GrantsOf { party, id }, v)));
-        }
-        Ok(out)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SupportOf {
-    pub party: SupportParty,
-    pub id: Uuid,
-}
-
-impl Loader<SupportOf> for RecordLoader {
+impl Loader<Related<SupportParty>> for RecordLoader {
     type Value = Vec<Support>;
     type Error = Arc<StoreError>;
 
-    async fn load(&self, keys: &[SupportOf]) -> LoadResult<SupportOf, Vec<Support>> {
-        let mut out = HashMap::new();
-        for party in [
-            SupportParty::Supporter,
-            SupportParty::Organisation,
-            SupportParty::Project,
-        ] {
-            let ids: Vec<Uuid> = keys
-                .iter()
-                .filter(|k| k.party == party)
-                .map(|k| k.id)
-                .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let found = self
-                .store
-                .support_by(self.scope, party, &ids)
-                .await
-                .map_err(Arc::new)?;
-            out.extend(
-                found
-                    .into_iter()
-                    .map(|(id, v)| (SupportOf { party, id }, v)),
-            );
-        }
-        Ok(out)
+    async fn load(
+        &self,
+        keys: &[Related<SupportParty>],
+    ) -> LoadResult<Related<SupportParty>, Vec<Support>> {
+        load_related(keys, |party, ids| async move {
+            self.store.support_by(self.scope, party, &ids).await
+        })
+        .await
     }
 }
 
+/// Case studies of an organisation or a project. A separate key type from participations,
+/// since one loader has one value type per key type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CaseStudiesOf {
-    pub id: Uuid,
-    pub of_project: bool,
-}
+pub struct CaseStudiesOf(pub Related<Side>);
 
 impl Loader<CaseStudiesOf> for RecordLoader {
     type Value = Vec<CaseStudy>;
     type Error = Arc<StoreError>;
 
     async fn load(&self, keys: &[CaseStudiesOf]) -> LoadResult<CaseStudiesOf, Vec<CaseStudy>> {
-        let mut out = HashMap::new();
-        for of_project in [false, true] {
-            let ids: Vec<Uuid> = keys
-                .iter()
-                .filter(|k| k.of_project == of_project)
-                .map(|k| k.id)
-                .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let found = self
-                .store
-                .case_studies_of(self.scope, &ids, of_project)
-                .await
-                .map_err(Arc::new)?;
-            out.extend(
-                found
-                    .into_iter()
-                    .map(|(id, v)| (CaseStudiesOf { id, of_project }, v)),
-            );
-        }
-        Ok(out)
+        let related: Vec<Related<Side>> = keys.iter().map(|k| k.0).collect();
+        let found = load_related(&related, |side, ids| async move {
+            self.store.case_studies_of(self.scope, side, &ids).await
+        })
+        .await?;
+        Ok(found
+            .into_iter()
+            .map(|(k, v)| (CaseStudiesOf(k), v))
+            .collect())
     }
 }
 

@@ -249,15 +249,15 @@ impl Store {
             .collect()
     }
 
-    /// Participations of organisations (`by_project` false) or of projects. The records on the
+    /// Participations of organisations or of projects (`side`). The records on the
     /// other side are loaded through their own scoped loaders, which hide what the caller may
     /// not see.
     pub async fn participations(
         &self,
+        side: Side,
         ids: &[Uuid],
-        by_project: bool,
     ) -> Result<HashMap<Uuid, Vec<Participation>>, StoreError> {
-        let column = if by_project {
+        let column = if side == Side::Project {
             participation::Column::ProjectId
         } else {
             participation::Column::OrganisationId
@@ -270,7 +270,7 @@ impl Store {
         grouped(
             rows,
             |r| {
-                Some(if by_project {
+                Some(if side == Side::Project {
                     r.project_id
                 } else {
                     r.organisation_id
@@ -280,14 +280,14 @@ impl Store {
         )
     }
 
-    /// Grants whose `column` (funder, recipient or project) is one of `ids`, newest award first.
+    /// Grants whose funder, recipient or project (`party`) is one of `ids`, newest award first.
     pub async fn grants_by(
         &self,
         scope: ReadScope,
-        column: GrantParty,
+        party: GrantParty,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<Grant>>, StoreError> {
-        let column = match column {
+        let column = match party {
             GrantParty::Funder => grant_award::Column::FunderId,
             GrantParty::Recipient => grant_award::Column::RecipientId,
             GrantParty::Project => grant_award::Column::ProjectId,
@@ -300,10 +300,10 @@ impl Store {
             .await?;
         grouped(
             rows,
-            |r| match column {
-                grant_award::Column::FunderId => Some(r.funder_id),
-                grant_award::Column::RecipientId => Some(r.recipient_id),
-                _ => r.project_id,
+            |r| match party {
+                GrantParty::Funder => Some(r.funder_id),
+                GrantParty::Recipient => Some(r.recipient_id),
+                GrantParty::Project => r.project_id,
             },
             mapping::grant,
         )
@@ -381,10 +381,10 @@ impl Store {
     pub async fn case_studies_of(
         &self,
         scope: ReadScope,
+        side: Side,
         ids: &[Uuid],
-        by_project: bool,
     ) -> Result<HashMap<Uuid, Vec<CaseStudy>>, StoreError> {
-        let column = if by_project {
+        let column = if side == Side::Project {
             case_study::Column::ProjectId
         } else {
             case_study::Column::OrganisationId
@@ -397,7 +397,7 @@ impl Store {
         grouped(
             rows,
             |r| {
-                if by_project {
+                if side == Side::Project {
                     r.project_id
                 } else {
                     r.organisation_id
@@ -458,6 +458,13 @@ impl Store {
         });
         Ok(group(terms))
     }
+}
+
+/// Whether a look-up is by organisation or by project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    Organisation,
+    Project,
 }
 
 /// Which side of a grant a look-up is by.

@@ -4,7 +4,7 @@ use async_graphql::{Context, Error, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use panorama_domain as domain;
 use panorama_domain::taxonomy::Vocabulary as V;
-use panorama_persistence::loaders::{GrantParty, SupportParty};
+use panorama_persistence::loaders::{GrantParty, Side, SupportParty};
 
 use super::common::*;
 use super::funding::*;
@@ -133,9 +133,9 @@ impl Organisation {
     }
     /// The projects this organisation takes part in, with its role in each.
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<ProjectParticipation>, Error> {
-        let key = ParticipationsOf {
+        let key = Related {
+            side: Side::Organisation,
             id: self.0.meta.id,
-            of_project: false,
         };
         let participations = loaders(ctx)?.load_one(key).await.gql()?.unwrap_or_default();
         let ids: Vec<_> = participations.iter().map(|p| p.project_id).collect();
@@ -202,10 +202,10 @@ impl Organisation {
         load_visible(ctx, ids.into_iter().map(EventById).collect(), Event).await
     }
     async fn case_studies(&self, ctx: &Context<'_>) -> Result<Vec<CaseStudy>, Error> {
-        let key = CaseStudiesOf {
+        let key = CaseStudiesOf(Related {
+            side: Side::Organisation,
             id: self.0.meta.id,
-            of_project: false,
-        };
+        });
         let found = loaders(ctx)?.load_one(key).await.gql()?.unwrap_or_default();
         Ok(found.into_iter().map(CaseStudy).collect())
     }
@@ -298,9 +298,9 @@ impl Project {
     }
     /// The organisations taking part, with their roles.
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participant>, Error> {
-        let key = ParticipationsOf {
+        let key = Related {
+            side: Side::Project,
             id: self.0.meta.id,
-            of_project: true,
         };
         let participations = loaders(ctx)?.load_one(key).await.gql()?.unwrap_or_default();
         let ids: Vec<_> = participations.iter().map(|p| p.organisation_id).collect();
@@ -330,10 +330,10 @@ impl Project {
         support_of(ctx, SupportParty::Project, self.0.meta.id).await
     }
     async fn case_studies(&self, ctx: &Context<'_>) -> Result<Vec<CaseStudy>, Error> {
-        let key = CaseStudiesOf {
+        let key = CaseStudiesOf(Related {
+            side: Side::Project,
             id: self.0.meta.id,
-            of_project: true,
-        };
+        });
         let found = loaders(ctx)?.load_one(key).await.gql()?.unwrap_or_default();
         Ok(found.into_iter().map(CaseStudy).collect())
     }
@@ -353,7 +353,7 @@ async fn support_of(
     id: uuid::Uuid,
 ) -> Result<Vec<Support>, Error> {
     let found = loaders(ctx)?
-        .load_one(SupportOf { party, id })
+        .load_one(Related { side: party, id })
         .await
         .gql()?
         .unwrap_or_default();

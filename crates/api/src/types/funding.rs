@@ -19,7 +19,7 @@ pub async fn grants_of(
     id: uuid::Uuid,
 ) -> Result<Vec<Grant>, Error> {
     let found = loaders(ctx)?
-        .load_one(GrantsOf { party, id })
+        .load_one(Related { side: party, id })
         .await
         .gql()?
         .unwrap_or_default();
