@@ -37,3 +37,44 @@ async fn health_readiness_and_graphiql() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_and_malformed_requests_get_clear_errors() {
+    let app = TestApp::empty(&panorama_tests::Backend::Sqlite).await;
+    let client = reqwest::Client::new();
+    let huge = format!(
+        "{{\"query\":\"{{ taxonomy(vocabulary: FOCUS) {{ code }} }}\",\"x\":\"{}\"}}",
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let response = client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+
+    let response = client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+
+    let body = app
+        .graphql(
+            "{ organisations(first: 1) { edges { node { nope } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nope")
+    );
+    app.stop().await;
+}
