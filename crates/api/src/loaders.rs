@@ -56,7 +56,7 @@ macro_rules! by_id_loader {
                 let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
                 let found = self
                     .store
-                    .$method(self.scope, &ids)
+                    .$method(&self.scope, &ids)
                     .await
                     .map_err(Arc::new)?;
                 Ok(keyed(keys, |k| k.0, found))
@@ -101,7 +101,7 @@ impl Loader<OrganisationBySlug> for RecordLoader {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
         let found = self
             .store
-            .organisations_by_slug(self.scope, &slugs)
+            .organisations_by_slug(&self.scope, &slugs)
             .await
             .map_err(Arc::new)?;
         Ok(found
@@ -122,7 +122,7 @@ impl Loader<ProjectBySlug> for RecordLoader {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
         let found = self
             .store
-            .projects_by_slug(self.scope, &slugs)
+            .projects_by_slug(&self.scope, &slugs)
             .await
             .map_err(Arc::new)?;
         Ok(found
@@ -189,7 +189,7 @@ impl Loader<Related<GrantParty>> for RecordLoader {
         keys: &[Related<GrantParty>],
     ) -> LoadResult<Related<GrantParty>, Vec<Grant>> {
         load_related(keys, |party, ids| async move {
-            self.store.grants_by(self.scope, party, &ids).await
+            self.store.grants_by(&self.scope, party, &ids).await
         })
         .await
     }
@@ -204,7 +204,7 @@ impl Loader<Related<SupportParty>> for RecordLoader {
         keys: &[Related<SupportParty>],
     ) -> LoadResult<Related<SupportParty>, Vec<Support>> {
         load_related(keys, |party, ids| async move {
-            self.store.support_by(self.scope, party, &ids).await
+            self.store.support_by(&self.scope, party, &ids).await
         })
         .await
     }
@@ -222,7 +222,7 @@ impl Loader<CaseStudiesOf> for RecordLoader {
     async fn load(&self, keys: &[CaseStudiesOf]) -> LoadResult<CaseStudiesOf, Vec<CaseStudy>> {
         let related: Vec<Related<Side>> = keys.iter().map(|k| k.0).collect();
         let found = load_related(&related, |side, ids| async move {
-            self.store.case_studies_of(self.scope, side, &ids).await
+            self.store.case_studies_of(&self.scope, side, &ids).await
         })
         .await?;
         Ok(found

@@ -21,12 +21,38 @@ pub(crate) fn col(table: &'static str, column: &'static str) -> Expr {
     Expr::col((table, column))
 }
 
-pub(crate) fn scope_condition(table: &'static str, scope: ReadScope) -> Condition {
+pub(crate) fn scope_condition(table: &'static str, scope: &ReadScope) -> Condition {
+    let published = col(table, "status").eq(RecordStatus::Published.code());
     match scope {
-        ReadScope::PublishedOnly => {
-            Condition::all().add(col(table, "status").eq(RecordStatus::Published.code()))
-        }
+        ReadScope::PublishedOnly => Condition::all().add(published),
+        ReadScope::PublishedOrOwn {
+            partner,
+            organisations,
+        } => Condition::any()
+            .add(published)
+            .add_option(partner.map(|p| col(table, "owner_partner_id").eq(p)))
+            .add_option(member_condition(table, organisations)),
         ReadScope::Everything => Condition::all(),
+    }
+}
+
+/// A member's own records: the organisations it belongs to and their projects.
+fn member_condition(table: &'static str, organisations: &[uuid::Uuid]) -> Option<SimpleExpr> {
+    if organisations.is_empty() {
+        return None;
+    }
+    match table {
+        "organisation" => Some(col(table, "id").is_in(organisations.iter().copied())),
+        "project" => Some(
+            col(table, "id").in_subquery(
+                Query::select()
+                    .column("project_id")
+                    .from("participation")
+                    .and_where(Expr::col("organisation_id").is_in(organisations.iter().copied()))
+                    .to_owned(),
+            ),
+        ),
+        _ => None,
     }
 }
 
@@ -184,7 +210,7 @@ pub(crate) fn updated_since(
     since.map(|t| col(table, "updated_at").gte(stamp(t)))
 }
 
-pub(crate) fn organisation_condition(scope: ReadScope, f: &OrganisationFilter) -> Condition {
+pub(crate) fn organisation_condition(scope: &ReadScope, f: &OrganisationFilter) -> Condition {
     const T: &str = "organisation";
     scope_condition(T, scope)
         .add(ecosystem_condition(
@@ -204,7 +230,7 @@ pub(crate) fn organisation_condition(scope: ReadScope, f: &OrganisationFilter) -
         ))
 }
 
-pub(crate) fn project_condition(scope: ReadScope, f: &ProjectFilter) -> Condition {
+pub(crate) fn project_condition(scope: &ReadScope, f: &ProjectFilter) -> Condition {
     const T: &str = "project";
     let statuses: Vec<String> = f
         .project_statuses
@@ -221,7 +247,7 @@ pub(crate) fn project_condition(scope: ReadScope, f: &ProjectFilter) -> Conditio
         .add_option(in_list(T, "project_status", &statuses))
 }
 
-pub(crate) fn grant_condition(scope: ReadScope, f: &GrantFilter) -> Condition {
+pub(crate) fn grant_condition(scope: &ReadScope, f: &GrantFilter) -> Condition {
     const T: &str = "grant_award";
     Condition::all()
         .add(scope_condition(T, scope))
@@ -239,7 +265,7 @@ pub(crate) fn grant_condition(scope: ReadScope, f: &GrantFilter) -> Condition {
         .add_option(updated_since(T, f.updated_since))
 }
 
-pub(crate) fn event_condition(scope: ReadScope, f: &EventFilter) -> Condition {
+pub(crate) fn event_condition(scope: &ReadScope, f: &EventFilter) -> Condition {
     const T: &str = "event";
     Condition::all()
         .add(scope_condition(T, scope))
@@ -264,7 +290,7 @@ pub(crate) fn event_condition(scope: ReadScope, f: &EventFilter) -> Condition {
         .add_option(updated_since(T, f.updated_since))
 }
 
-pub(crate) fn case_study_condition(scope: ReadScope, f: &CaseStudyFilter) -> Condition {
+pub(crate) fn case_study_condition(scope: &ReadScope, f: &CaseStudyFilter) -> Condition {
     const T: &str = "case_study";
     Condition::all()
         .add(scope_condition(T, scope))
@@ -274,7 +300,7 @@ pub(crate) fn case_study_condition(scope: ReadScope, f: &CaseStudyFilter) -> Con
 }
 
 pub(crate) fn funding_opportunity_condition(
-    scope: ReadScope,
+    scope: &ReadScope,
     f: &FundingOpportunityFilter,
 ) -> Condition {
     const T: &str = "funding_opportunity";

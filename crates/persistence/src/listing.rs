@@ -242,7 +242,7 @@ where
 impl Store {
     pub async fn organisations(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &OrganisationFilter,
         ordering: Ordering,
         page: &PageRequest,
@@ -256,7 +256,7 @@ impl Store {
 
     pub async fn count_organisations(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &OrganisationFilter,
     ) -> Result<u64, StoreError> {
         let select = organisation::Entity::find().filter(organisation_condition(scope, filter));
@@ -265,7 +265,7 @@ impl Store {
 
     pub async fn organisation_facets(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &OrganisationFilter,
     ) -> Result<Facets, StoreError> {
         let condition = organisation_condition(scope, filter);
@@ -294,7 +294,7 @@ impl Store {
 
     pub async fn projects(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &ProjectFilter,
         ordering: Ordering,
         page: &PageRequest,
@@ -308,7 +308,7 @@ impl Store {
 
     pub async fn count_projects(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &ProjectFilter,
     ) -> Result<u64, StoreError> {
         Ok(project::Entity::find()
@@ -320,7 +320,7 @@ impl Store {
     /// Facets of projects; `organisation_types` counts the types of the participating organisations.
     pub async fn project_facets(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &ProjectFilter,
     ) -> Result<Facets, StoreError> {
         let condition = project_condition(scope, filter);
@@ -343,7 +343,7 @@ impl Store {
 
     pub async fn grants(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &GrantFilter,
         ordering: Ordering,
         page: &PageRequest,
@@ -360,7 +360,7 @@ impl Store {
 
     pub async fn count_grants(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &GrantFilter,
     ) -> Result<u64, StoreError> {
         Ok(grant_award::Entity::find()
@@ -371,7 +371,7 @@ impl Store {
 
     pub async fn events(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &EventFilter,
         ordering: Ordering,
         page: &PageRequest,
@@ -385,7 +385,7 @@ impl Store {
 
     pub async fn count_events(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &EventFilter,
     ) -> Result<u64, StoreError> {
         Ok(event::Entity::find()
@@ -396,7 +396,7 @@ impl Store {
 
     pub async fn case_studies(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &CaseStudyFilter,
         ordering: Ordering,
         page: &PageRequest,
@@ -413,7 +413,7 @@ impl Store {
 
     pub async fn count_case_studies(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &CaseStudyFilter,
     ) -> Result<u64, StoreError> {
         Ok(case_study::Entity::find()
@@ -424,7 +424,7 @@ impl Store {
 
     pub async fn funding_opportunities(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &FundingOpportunityFilter,
         ordering: Ordering,
         page: &PageRequest,
@@ -442,7 +442,7 @@ impl Store {
 
     pub async fn count_funding_opportunities(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         filter: &FundingOpportunityFilter,
     ) -> Result<u64, StoreError> {
         Ok(funding_opportunity::Entity::find()

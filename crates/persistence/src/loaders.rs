@@ -139,7 +139,7 @@ fn grouped<M, T>(
 impl Store {
     pub async fn organisations_by_id(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Organisation>, StoreError> {
         let models = organisation::Entity::find()
@@ -152,7 +152,7 @@ impl Store {
 
     pub async fn organisations_by_slug(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         slugs: &[String],
     ) -> Result<HashMap<String, Organisation>, StoreError> {
         let models = organisation::Entity::find()
@@ -166,7 +166,7 @@ impl Store {
 
     pub async fn projects_by_id(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Project>, StoreError> {
         let models = project::Entity::find()
@@ -179,7 +179,7 @@ impl Store {
 
     pub async fn projects_by_slug(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         slugs: &[String],
     ) -> Result<HashMap<String, Project>, StoreError> {
         let models = project::Entity::find()
@@ -193,7 +193,7 @@ impl Store {
 
     pub async fn grants_by_id(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Grant>, StoreError> {
         let rows = grant_award::Entity::find()
@@ -208,7 +208,7 @@ impl Store {
 
     pub async fn events_by_id(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Event>, StoreError> {
         let models = event::Entity::find()
@@ -221,7 +221,7 @@ impl Store {
 
     pub async fn case_studies_by_id(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, CaseStudy>, StoreError> {
         let rows = case_study::Entity::find()
@@ -236,7 +236,7 @@ impl Store {
 
     pub async fn funding_opportunities_by_id(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, FundingOpportunity>, StoreError> {
         let rows = funding_opportunity::Entity::find()
@@ -283,7 +283,7 @@ impl Store {
     /// Grants whose funder, recipient or project (`party`) is one of `ids`, newest award first.
     pub async fn grants_by(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         party: GrantParty,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<Grant>>, StoreError> {
@@ -312,7 +312,7 @@ impl Store {
     /// Support records by supporter, supported organisation or supported project.
     pub async fn support_by(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         party: SupportParty,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<Support>>, StoreError> {
@@ -340,7 +340,7 @@ impl Store {
     /// Links from or to each organisation, grouped under that organisation.
     pub async fn links_of(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<OrganisationLink>>, StoreError> {
         let rows = organisation_link::Entity::find()
@@ -380,7 +380,7 @@ impl Store {
 
     pub async fn case_studies_of(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         side: Side,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<CaseStudy>>, StoreError> {
@@ -409,7 +409,7 @@ impl Store {
 
     pub async fn funding_opportunities_of(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         funder_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<FundingOpportunity>>, StoreError> {
         let rows = funding_opportunity::Entity::find()
@@ -422,7 +422,7 @@ impl Store {
 
     pub async fn impact_indicators_of(
         &self,
-        scope: ReadScope,
+        scope: &ReadScope,
         project_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<ImpactIndicator>>, StoreError> {
         let rows = impact_indicator::Entity::find()

@@ -117,13 +117,13 @@ impl OrganisationListing {
     /// How many organisations match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64, Error> {
         store(ctx)?
-            .count_organisations(self.scope, &self.filter)
+            .count_organisations(&self.scope, &self.filter)
             .await
             .gql()
     }
     async fn facets(&self, ctx: &Context<'_>) -> Result<FacetsObject, Error> {
         let facets = store(ctx)?
-            .organisation_facets(self.scope, &self.filter)
+            .organisation_facets(&self.scope, &self.filter)
             .await
             .gql()?;
         facets_object(ctx, facets).await
@@ -140,13 +140,13 @@ impl ProjectListing {
     /// How many projects match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64, Error> {
         store(ctx)?
-            .count_projects(self.scope, &self.filter)
+            .count_projects(&self.scope, &self.filter)
             .await
             .gql()
     }
     async fn facets(&self, ctx: &Context<'_>) -> Result<FacetsObject, Error> {
         let facets = store(ctx)?
-            .project_facets(self.scope, &self.filter)
+            .project_facets(&self.scope, &self.filter)
             .await
             .gql()?;
         facets_object(ctx, facets).await
@@ -165,7 +165,7 @@ macro_rules! counted_listing {
         impl $name {
             /// How many records match the filter, across all pages.
             async fn total_count(&self, ctx: &Context<'_>) -> Result<u64, Error> {
-                store(ctx)?.$count(self.scope, &self.filter).await.gql()
+                store(ctx)?.$count(&self.scope, &self.filter).await.gql()
             }
         }
     };
@@ -202,7 +202,7 @@ impl ListingQuery {
         let ordering = OrderInput::ordering(order_by, filter.common.near.map(|n| n.center), true)?;
         let scope = request(ctx)?.scope();
         let found = store(ctx)?
-            .organisations(scope, &filter, ordering, &page)
+            .organisations(&scope, &filter, ordering, &page)
             .await
             .gql()?;
         Ok(connection(
@@ -229,7 +229,7 @@ impl ListingQuery {
         let ordering = OrderInput::ordering(order_by, filter.common.near.map(|n| n.center), true)?;
         let scope = request(ctx)?.scope();
         let found = store(ctx)?
-            .projects(scope, &filter, ordering, &page)
+            .projects(&scope, &filter, ordering, &page)
             .await
             .gql()?;
         Ok(connection(found, Project, ProjectListing { scope, filter }))
@@ -252,7 +252,7 @@ impl ListingQuery {
         let ordering = OrderInput::ordering(order_by, None, false)?;
         let scope = request(ctx)?.scope();
         let found = store(ctx)?
-            .grants(scope, &filter, ordering, &page)
+            .grants(&scope, &filter, ordering, &page)
             .await
             .gql()?;
         Ok(connection(found, Grant, GrantListing { scope, filter }))
@@ -275,7 +275,7 @@ impl ListingQuery {
         let ordering = OrderInput::ordering(order_by, None, true)?;
         let scope = request(ctx)?.scope();
         let found = store(ctx)?
-            .events(scope, &filter, ordering, &page)
+            .events(&scope, &filter, ordering, &page)
             .await
             .gql()?;
         Ok(connection(found, Event, EventListing { scope, filter }))
@@ -298,7 +298,7 @@ impl ListingQuery {
         let ordering = OrderInput::ordering(order_by, None, false)?;
         let scope = request(ctx)?.scope();
         let found = store(ctx)?
-            .case_studies(scope, &filter, ordering, &page)
+            .case_studies(&scope, &filter, ordering, &page)
             .await
             .gql()?;
         Ok(connection(
@@ -325,7 +325,7 @@ impl ListingQuery {
         let ordering = OrderInput::ordering(order_by, None, false)?;
         let scope = request(ctx)?.scope();
         let found = store(ctx)?
-            .funding_opportunities(scope, &filter, ordering, &page)
+            .funding_opportunities(&scope, &filter, ordering, &page)
             .await
             .gql()?;
         Ok(connection(
