@@ -17,6 +17,7 @@ pub struct Migration;
 const TABLES: &[&str] = &[
     "taxonomy_term",
     "partner",
+    "api_client",
     "organisation",
     "organisation_term",
     "legal_identifier",
@@ -69,14 +70,45 @@ fn tables(sort_name: &ColumnDef) -> Vec<TableCreateStatement> {
             .col(ColumnDef::new("position").integer().not_null())
             .primary_key(Index::create().col("vocabulary").col("code"))
             .to_owned(),
+        // A partner's `organisation_id` names the organisation record it stands for. It has no
+        // foreign key: records reference their owning partner, so one of the two tables must
+        // be created first; the application checks the organisation when it links them.
         Table::create()
             .table("partner")
             .col(ColumnDef::new("id").uuid().not_null().primary_key())
             .col(text("name"))
             .col(text("kind"))
             .col(text("status"))
+            .col(
+                ColumnDef::new("trusted")
+                    .boolean()
+                    .not_null()
+                    .default(false),
+            )
+            .col(ColumnDef::new("organisation_id").uuid().null())
             .col(timestamp("created_at"))
             .col(timestamp("updated_at"))
+            .to_owned(),
+        // An API client of a partner. The secret is stored only as an argon2 hash.
+        Table::create()
+            .table("api_client")
+            .col(ColumnDef::new("id").uuid().not_null().primary_key())
+            .col(ColumnDef::new("partner_id").uuid().not_null())
+            .col(text("client_id").unique_key())
+            .col(text("secret_hash"))
+            .col(text("scopes"))
+            .col(timestamp("created_at"))
+            .col(
+                ColumnDef::new("last_used_at")
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .col(
+                ColumnDef::new("revoked_at")
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .foreign_key(&mut cascade("api_client", "partner_id", "partner"))
             .to_owned(),
         record_table("organisation")
             .col(text("name"))
@@ -359,6 +391,8 @@ fn indexes() -> Vec<IndexCreateStatement> {
     indexes.push(index("funding_opportunity", &["closes_on"]));
     indexes.push(index("impact_indicator", &["project_id"]));
     indexes.push(index("external_id", &["record_id"]));
+    indexes.push(index("api_client", &["partner_id"]));
+    indexes.push(index("partner", &["organisation_id"]));
     indexes
 }
 

@@ -4,8 +4,14 @@
 
 use std::path::PathBuf;
 
+use panorama_api::auth::accounts::add_client;
+use panorama_api::auth::keys::{KeySet, SigningKey, load_or_generate};
+use panorama_api::auth::tokens::sign_raw;
+use panorama_domain::policy::{PartnerKind, Scope};
 use panorama_persistence::Store;
+use panorama_persistence::partners::NewPartner;
 use panorama_server::app::{self, RunningApp};
+use panorama_server::config::{AuthSettings, TrustedIssuerSettings};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -105,10 +111,59 @@ async fn create_database(backend: &Backend) -> anyhow::Result<(String, TestDatab
     }
 }
 
+/// The issuer of the test identity provider, whose tokens identify people.
+pub const TEST_IDP: &str = "https://id.panorama.test";
+
+/// Keys and settings of one test app: its own signing key file, and a test identity provider
+/// whose public keys it trusts from a JWKS file.
+pub struct TestAuth {
+    pub settings: AuthSettings,
+    pub idp_key: SigningKey,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestAuth {
+    fn new() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let idp_key = SigningKey::generate()?;
+        let jwks_file = dir.path().join("idp-jwks.json");
+        std::fs::write(
+            &jwks_file,
+            KeySet::new(idp_key.clone(), vec![]).jwks().to_string(),
+        )?;
+        let settings = AuthSettings {
+            signing_key_file: Some(dir.path().join("signing-key.pem")),
+            trusted_issuers: vec![TrustedIssuerSettings {
+                issuer: TEST_IDP.to_owned(),
+                audience: "panorama-api".to_owned(),
+                jwks_file: Some(jwks_file),
+                jwks_url: None,
+                roles_claim: "roles".to_owned(),
+                organisations_claim: "organisations".to_owned(),
+            }],
+            ..AuthSettings::default()
+        };
+        Ok(Self {
+            settings,
+            idp_key,
+            dir,
+        })
+    }
+}
+
+/// A partner account with one API client, made for a test.
+#[derive(Debug, Clone)]
+pub struct TestPartner {
+    pub id: uuid::Uuid,
+    pub client_id: String,
+    pub secret: String,
+}
+
 /// The app, serving on 127.0.0.1 at a random port, over its own database.
 pub struct TestApp {
     pub backend: Backend,
     pub database_url: String,
+    pub auth: TestAuth,
     app: Option<RunningApp>,
     client: reqwest::Client,
     // Declared last: dropped after the app has stopped.
@@ -128,24 +183,27 @@ impl TestApp {
 
     async fn spawn(backend: &Backend, demo: bool) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
-        let store = app::open_store(&database_url, demo)
-            .await
-            .expect("open store");
-        // A wide batch window: on a busy test machine, timing must not decide how many
-        // statements a request takes (the statement-count test compares them).
-        let options = panorama_api::ApiOptions {
-            batch_window: std::time::Duration::from_millis(50),
-        };
-        let app = app::start(store, "127.0.0.1:0".parse().expect("address"), options)
-            .await
-            .expect("start app");
+        let auth = TestAuth::new().expect("test keys");
+        let app = start(&database_url, demo, &auth.settings).await;
         Self {
             backend: backend.clone(),
             database_url,
+            auth,
             app: Some(app),
             client: reqwest::Client::new(),
             _database: database,
         }
+    }
+
+    /// Stops the app and starts it again over the same database and key files.
+    pub async fn restart(mut self) -> Self {
+        if let Some(app) = self.app.take() {
+            let store = app.store.clone();
+            app.stop().await.expect("app stops");
+            store.close().await.expect("store closes");
+        }
+        self.app = Some(start(&self.database_url, false, &self.auth.settings).await);
+        self
     }
 
     fn running(&self) -> &RunningApp {
@@ -171,25 +229,127 @@ impl TestApp {
 
     /// POSTs a GraphQL request and returns the whole response body (`data` and `errors`).
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self
+        self.graphql_as(None, query, variables).await.1
+    }
+
+    /// POSTs a GraphQL request with a bearer token; returns the status and the body.
+    pub async fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut request = self
             .client
             .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("POST /graphql");
-        response.json().await.expect("JSON body")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
     }
 
     /// Like [`TestApp::graphql`], failing the test on any error; returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let body = self.graphql(query, variables).await;
+        self.data_as(None, query, variables).await
+    }
+
+    /// Like [`TestApp::graphql_as`], failing the test on any error; returns `data`.
+    pub async fn data_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (_, body) = self.graphql_as(token, query, variables).await;
         assert!(
             body.get("errors").is_none(),
             "[{:?}] unexpected errors: {body:#}",
             self.backend
         );
         body["data"].clone()
+    }
+
+    /// A partner with one API client holding `scopes`.
+    pub async fn partner(
+        &self,
+        kind: PartnerKind,
+        scopes: &str,
+        organisation: Option<uuid::Uuid>,
+        trusted: bool,
+    ) -> TestPartner {
+        let new = NewPartner {
+            name: format!("Test {}", kind.code()),
+            kind,
+            trusted,
+            organisation_id: organisation,
+        };
+        let partner = self.store().create_partner(new).await.expect("partner");
+        let scopes = Scope::parse_list(scopes).expect("known scopes");
+        let issued = add_client(self.store(), partner.id, &scopes)
+            .await
+            .expect("client");
+        TestPartner {
+            id: partner.id,
+            client_id: issued.client.client_id,
+            secret: issued.secret,
+        }
+    }
+
+    /// POSTs a form to the token endpoint.
+    pub async fn token_request(
+        &self,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> (u16, Value) {
+        let mut request = self.client.post(self.url("/oauth/token")).form(form);
+        if let Some((id, secret)) = basic {
+            request = request.basic_auth(id, Some(secret));
+        }
+        let response = request.send().await.expect("POST /oauth/token");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// An access token for a partner's client, by the client-credentials grant.
+    pub async fn partner_token(&self, partner: &TestPartner) -> String {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", &partner.client_id),
+            ("client_secret", &partner.secret),
+        ];
+        let (status, body) = self.token_request(&form, None).await;
+        assert_eq!(status, 200, "{body}");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// A person's token from the test identity provider, signed with its real key.
+    pub fn user_token(&self, roles: &[&str], organisations: &[&str]) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let claims = json!({
+            "iss": TEST_IDP, "aud": "panorama-api", "sub": format!("user-{}", roles.join("-")),
+            "iat": now, "nbf": now - 5, "exp": now + 600,
+            "roles": roles, "organisations": organisations,
+        });
+        self.sign(&self.auth.idp_key, &claims)
+    }
+
+    /// Signs any claims with `key` (EdDSA, with its kid), for tokens a test builds by hand.
+    pub fn sign(&self, key: &SigningKey, claims: &Value) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some(key.kid().to_owned());
+        sign_raw(key, &header, claims).expect("signed token")
+    }
+
+    /// The app's own signing key, as read from its key file.
+    pub fn signing_key(&self) -> SigningKey {
+        let path = self
+            .auth
+            .settings
+            .signing_key_file
+            .clone()
+            .expect("key file");
+        load_or_generate(&path).expect("signing key")
     }
 
     pub async fn stop(mut self) {
@@ -199,6 +359,28 @@ impl TestApp {
             store.close().await.expect("store closes");
         }
     }
+}
+
+async fn start(database_url: &str, demo: bool, auth: &AuthSettings) -> RunningApp {
+    let store = app::open_store(database_url, demo)
+        .await
+        .expect("open store");
+    let auth = panorama_server::auth::auth_state(auth, database_url)
+        .await
+        .expect("auth state");
+    // A wide batch window: on a busy test machine, timing must not decide how many
+    // statements a request takes (the statement-count test compares them).
+    let options = panorama_api::ApiOptions {
+        batch_window: std::time::Duration::from_millis(50),
+    };
+    app::start(
+        store,
+        "127.0.0.1:0".parse().expect("address"),
+        options,
+        auth,
+    )
+    .await
+    .expect("start app")
 }
 
 /// The `extensions.code` of the first error of a response.

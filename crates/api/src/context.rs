@@ -2,8 +2,7 @@
 
 use panorama_domain::policy::{Actor, ReadScope, read_scope};
 
-/// The caller of one request. Authentication will fill `actor` from the bearer token; until
-/// then every caller is anonymous.
+/// The caller of one request, from its verified bearer token (anonymous without one).
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub actor: Actor,

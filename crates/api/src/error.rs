@@ -8,9 +8,25 @@ use panorama_persistence::StoreError;
 
 pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
+pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+pub const FORBIDDEN: &str = "FORBIDDEN";
+
+fn coded(message: &str, code: &'static str) -> Error {
+    Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+/// The caller must sign in for this.
+pub fn unauthenticated() -> Error {
+    coded("sign in to do this", UNAUTHENTICATED)
+}
+
+/// The caller is signed in but may not do this.
+pub fn forbidden() -> Error {
+    coded("you may not do this", FORBIDDEN)
+}
 
 pub fn user_error(message: impl Into<String>) -> Error {
-    Error::new(message.into()).extend_with(|_, e| e.set("code", BAD_USER_INPUT))
+    coded(&message.into(), BAD_USER_INPUT)
 }
 
 /// Turns a storage error into a GraphQL error: input problems are shown, database failures are
@@ -20,7 +36,7 @@ pub fn store_error(error: &StoreError) -> Error {
         StoreError::Domain(e) => user_error(e.to_string()),
         other => {
             tracing::error!(error = %other, "storage failure");
-            Error::new("internal error").extend_with(|_, e| e.set("code", INTERNAL))
+            coded("internal error", INTERNAL)
         }
     }
 }

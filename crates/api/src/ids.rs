@@ -16,10 +16,11 @@ pub enum Kind {
     Support,
     OrganisationLink,
     ImpactIndicator,
+    Partner,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Self::Organisation,
         Self::Project,
         Self::Grant,
@@ -29,6 +30,7 @@ impl Kind {
         Self::Support,
         Self::OrganisationLink,
         Self::ImpactIndicator,
+        Self::Partner,
     ];
 
     fn name(self) -> &'static str {
@@ -42,6 +44,7 @@ impl Kind {
             Self::Support => "Support",
             Self::OrganisationLink => "OrganisationLink",
             Self::ImpactIndicator => "ImpactIndicator",
+            Self::Partner => "Partner",
         }
     }
 }

@@ -3,14 +3,18 @@
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use panorama_persistence::Store;
+
+use crate::auth::oauth;
+use crate::auth::session::{AuthState, Refusal, authenticate};
 
 use crate::context::RequestContext;
 use crate::{PanoramaSchema, build_schema, loaders};
@@ -21,6 +25,7 @@ pub struct AppState {
     pub schema: PanoramaSchema,
     pub store: Store,
     pub options: ApiOptions,
+    pub auth: Arc<AuthState>,
 }
 
 /// Tunables of the API.
@@ -39,11 +44,12 @@ impl Default for ApiOptions {
 }
 
 impl AppState {
-    pub fn new(store: Store, options: ApiOptions) -> Self {
+    pub fn new(store: Store, options: ApiOptions, auth: Arc<AuthState>) -> Self {
         Self {
             schema: build_schema(),
             store,
             options,
+            auth,
         }
     }
 }
@@ -54,6 +60,8 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
+        .route("/oauth/token", post(oauth::token))
+        .route("/.well-known/jwks.json", get(oauth::jwks))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
@@ -63,8 +71,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let context = RequestContext::anonymous();
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default());
+    let actor = match authenticate(&state.auth, &state.store, authorization).await {
+        Ok(actor) => actor,
+        Err(refusal) => return unauthenticated(&refusal),
+    };
+    let context = RequestContext { actor };
     let loaders = loaders::for_request(
         state.store.clone(),
         context.scope(),
@@ -75,7 +94,27 @@ async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> Grap
         .data(state.store.clone())
         .data(loaders)
         .data(context);
-    state.schema.execute(request).await.into()
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+}
+
+/// A token that does not verify gets no data at all, and the same answer whatever failed; the
+/// reason goes to the log only.
+fn unauthenticated(refusal: &Refusal) -> Response {
+    tracing::info!(reason = %refusal, "refused a bearer token");
+    let body = serde_json::json!({
+        "errors": [{ "message": "invalid or expired token", "extensions": { "code": "UNAUTHENTICATED" } }]
+    });
+    let headers = [
+        (
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        ),
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/graphql-response+json"),
+        ),
+    ];
+    (StatusCode::UNAUTHORIZED, headers, body.to_string()).into_response()
 }
 
 /// A browser (asking for HTML, with no query) gets GraphiQL; anything else is a GraphQL GET.
@@ -99,7 +138,7 @@ async fn graphql_get(
         .into_response();
     }
     match request {
-        Ok(request) => graphql(state, request).await.into_response(),
+        Ok(request) => graphql(state, headers, request).await,
         Err(rejection) => rejection.into_response(),
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod filter;
 pub mod model;
 pub mod page;
+pub mod partner;
 pub mod policy;
 pub mod taxonomy;
 pub mod text;

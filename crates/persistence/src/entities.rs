@@ -38,6 +38,8 @@ pub mod partner {
         pub name: String,
         pub kind: String,
         pub status: String,
+        pub trusted: bool,
+        pub organisation_id: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
@@ -584,6 +586,31 @@ pub mod external_id {
         pub external_id: String,
         pub record_id: Uuid,
         pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// An API client of a partner; the secret is kept only as an argon2 hash.
+pub mod api_client {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "api_client")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub partner_id: Uuid,
+        pub client_id: String,
+        #[sea_orm(column_type = "Text")]
+        pub secret_hash: String,
+        pub scopes: String,
+        pub created_at: DateTimeUtc,
+        pub last_used_at: Option<DateTimeUtc>,
+        pub revoked_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

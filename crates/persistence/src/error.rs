@@ -11,6 +11,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// A record that a command names does not exist.
+    #[error("no {0} with that id")]
+    NotFound(&'static str),
 }
 
 impl StoreError {

@@ -8,6 +8,7 @@ mod filter;
 pub mod listing;
 pub mod loaders;
 mod mapping;
+pub mod partners;
 pub mod store;
 pub mod time;
 pub mod write;

@@ -2,7 +2,9 @@
 //! until asked to stop.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use panorama_api::auth::session::AuthState;
 use panorama_api::{ApiOptions, AppState, router};
 use panorama_persistence::Store;
 use tokio::net::TcpListener;
@@ -41,10 +43,11 @@ pub async fn start(
     store: Store,
     listen: SocketAddr,
     options: ApiOptions,
+    auth: Arc<AuthState>,
 ) -> anyhow::Result<RunningApp> {
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let app = router(AppState::new(store.clone(), options));
+    let app = router(AppState::new(store.clone(), options, auth));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

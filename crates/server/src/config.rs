@@ -32,6 +32,70 @@ pub struct Settings {
     /// How long DataLoaders collect keys before a batch, in milliseconds
     /// (`PANORAMA_BATCH_WINDOW_MS`).
     pub batch_window_ms: u64,
+    #[serde(default)]
+    pub auth: AuthSettings,
+}
+
+/// Tokens: who signs them, how long they live, which keys and identity providers are trusted.
+/// Environment variables reach these as `PANORAMA_AUTH__ISSUER` and so on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// `iss` of the tokens Panorama issues.
+    pub issuer: String,
+    /// `aud` of the tokens Panorama issues and accepts from itself.
+    pub audience: String,
+    pub token_ttl_secs: u64,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway_secs: u64,
+    /// The signing key as PKCS#8 PEM text (e.g. from a secret store); wins over the file.
+    pub signing_key_pem: Option<SecretString>,
+    /// A PEM file with the signing key, created with a new key if it does not exist. Default:
+    /// `panorama-signing-key.pem` beside an SQLite database; required with PostgreSQL (or the
+    /// PEM), since replicas must share one key.
+    pub signing_key_file: Option<PathBuf>,
+    /// Public keys (PEM files) still accepted: the previous signing keys during a rotation.
+    pub verification_key_files: Vec<PathBuf>,
+    /// Identity providers whose tokens identify people.
+    pub trusted_issuers: Vec<TrustedIssuerSettings>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            issuer: "panorama".to_owned(),
+            audience: "panorama-api".to_owned(),
+            token_ttl_secs: 900,
+            leeway_secs: 30,
+            signing_key_pem: None,
+            signing_key_file: None,
+            verification_key_files: Vec::new(),
+            trusted_issuers: Vec::new(),
+        }
+    }
+}
+
+/// An operator's identity provider, configured in the settings file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TrustedIssuerSettings {
+    pub issuer: String,
+    pub audience: String,
+    /// Its keys, from a JWKS file…
+    pub jwks_file: Option<PathBuf>,
+    /// …or from its JWKS URL, fetched at start-up and every ten minutes.
+    pub jwks_url: Option<String>,
+    #[serde(default = "default_roles_claim")]
+    pub roles_claim: String,
+    #[serde(default = "default_organisations_claim")]
+    pub organisations_claim: String,
+}
+
+fn default_roles_claim() -> String {
+    "roles".to_owned()
+}
+
+fn default_organisations_claim() -> String {
+    "organisations".to_owned()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +124,12 @@ impl Settings {
             .set_default("log_format", "text")?
             .set_default("batch_window_ms", 5)?
             .add_source(file)
-            .add_source(Environment::with_prefix("PANORAMA").try_parsing(true))
+            .add_source(
+                Environment::with_prefix("PANORAMA")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .try_parsing(true),
+            )
             .set_override_option("database_url", database_url)?
             .build()?;
         Ok(settings.try_deserialize()?)

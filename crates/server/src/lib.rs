@@ -1,6 +1,8 @@
 //! The `panorama` binary's library: configuration, start-up, and the commands that load data.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod import;
+pub mod partner;

@@ -30,6 +30,11 @@ enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Manage partner accounts and their API clients.
+    Partner {
+        #[command(subcommand)]
+        command: panorama_server::partner::PartnerCommand,
+    },
     /// Print the GraphQL schema (SDL); `panorama schema > schema.graphql` rewrites the committed one.
     Schema,
 }
@@ -75,13 +80,18 @@ async fn main() -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::Partner { command } => {
+            let store = app::open_store(settings.database_url(), false).await?;
+            panorama_server::partner::run(&store, command).await
+        }
         Command::Schema => Ok(()),
     }
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = app::open_store(settings.database_url(), settings.load_demo).await?;
-    let running = app::start(store, settings.listen, settings.api_options()).await?;
+    let auth = panorama_server::auth::auth_state(&settings.auth, settings.database_url()).await?;
+    let running = app::start(store, settings.listen, settings.api_options(), auth).await?;
     tracing::info!(
         "serving GraphQL at http://{}/graphql (GraphiQL in a browser)",
         running.addr

@@ -1,9 +1,14 @@
 //! The query root, merged from one object per area.
 
+mod accounts;
 mod listings;
 mod lookups;
 
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
-pub struct Query(lookups::LookupQuery, listings::ListingQuery);
+pub struct Query(
+    lookups::LookupQuery,
+    listings::ListingQuery,
+    accounts::AccountQuery,
+);

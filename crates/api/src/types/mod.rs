@@ -5,8 +5,10 @@ mod common;
 mod ecosystem;
 mod funding;
 mod node;
+mod partner;
 
 pub use common::*;
 pub use ecosystem::*;
 pub use funding::*;
 pub use node::*;
+pub use partner::*;

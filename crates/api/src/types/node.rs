@@ -83,7 +83,9 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, E
                     .get(&FundingOpportunityById(id))
                     .cloned()
                     .map(|f| Node::FundingOpportunity(FundingOpportunity(f))),
-                Kind::Support | Kind::OrganisationLink | Kind::ImpactIndicator => None,
+                Kind::Support | Kind::OrganisationLink | Kind::ImpactIndicator | Kind::Partner => {
+                    None
+                }
             }
         })
         .collect())
