@@ -212,7 +212,8 @@ pub(crate) fn updated_since(
 
 pub(crate) fn organisation_condition(scope: &ReadScope, f: &OrganisationFilter) -> Condition {
     const T: &str = "organisation";
-    scope_condition(T, scope)
+    Condition::all()
+        .add(scope_condition(T, scope))
         .add(ecosystem_condition(
             T,
             "organisation_term",
@@ -237,7 +238,8 @@ pub(crate) fn project_condition(scope: &ReadScope, f: &ProjectFilter) -> Conditi
         .iter()
         .map(|s| s.code().to_owned())
         .collect();
-    scope_condition(T, scope)
+    Condition::all()
+        .add(scope_condition(T, scope))
         .add(ecosystem_condition(
             T,
             "project_term",
