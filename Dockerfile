@@ -8,7 +8,7 @@ RUN cargo build --release --locked -p panorama-server
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* && useradd --system --home /var/lib/panorama panorama \
-    && mkdir -p /var/lib/panorama && chown panorama /var/lib/panorama
+    && mkdir -p /var/lib/panorama/keys && chown -R panorama /var/lib/panorama
 COPY --from=build /src/target/release/panorama /usr/local/bin/panorama
 USER panorama
 WORKDIR /var/lib/panorama

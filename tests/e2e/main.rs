@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod access;
 mod auth;
 mod dsi4eu;
 mod health;
