@@ -607,3 +607,33 @@ async fn set_owner(app: &TestApp, organisation: uuid::Uuid, partner: uuid::Uuid)
     row.owner_partner_id = Set(Some(partner));
     row.update(app.store().connection()).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_provider_keys_can_come_from_a_jwks_url() {
+    let app = TestApp::empty(&panorama_tests::Backend::Sqlite).await;
+    // The provider's JWKS, served over HTTP on loopback like a real provider's.
+    let jwks = std::fs::read_to_string(
+        app.auth.settings.trusted_issuers[0]
+            .jwks_file
+            .clone()
+            .unwrap(),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/certs", listener.local_addr().unwrap());
+    let provider =
+        axum::Router::new().route("/certs", axum::routing::get(move || async move { jwks }));
+    let server = tokio::spawn(async move { axum::serve(listener, provider).await });
+
+    let mut app = app;
+    app.auth.settings.trusted_issuers[0].jwks_file = None;
+    app.auth.settings.trusted_issuers[0].jwks_url = Some(url);
+    let app = app.restart().await;
+    let token = app.user_token(&["moderator"], &[]);
+    assert_eq!(
+        app.data_as(Some(&token), VIEWER, json!({})).await["viewer"]["role"],
+        "MODERATOR"
+    );
+    app.stop().await;
+    server.abort();
+}
