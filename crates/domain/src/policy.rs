@@ -150,13 +150,6 @@ impl Actor {
             Self::Caller(caller) => caller.role,
         }
     }
-
-    fn caller(&self) -> Option<&Caller> {
-        match self {
-            Self::Caller(caller) => Some(caller),
-            _ => None,
-        }
-    }
 }
 
 /// Which records a listing or a look-up may return to an actor. Storage turns it into a
@@ -206,8 +199,7 @@ pub fn read_scope(actor: &Actor) -> ReadScope {
         Actor::Caller(caller) => caller,
     };
     match caller.role {
-        Role::Moderator if caller.has(Scope::Moderate) => ReadScope::Everything,
-        Role::Admin if caller.has(Scope::Admin) => ReadScope::Everything,
+        _ if oversees(caller) => ReadScope::Everything,
         _ if !caller.has(Scope::EcosystemRead) => ReadScope::PublishedOnly,
         Role::Partner => ReadScope::PublishedOrOwn {
             partner: caller.partner.as_ref().map(|p| p.id),
@@ -260,16 +252,11 @@ pub fn ecosystem_write(
     record: &RecordFacts,
     trusted_partner: bool,
 ) -> WriteDecision {
-    let Some(caller) = actor.caller() else {
-        return if matches!(actor, Actor::System) {
-            WriteDecision::Publish
-        } else {
-            WriteDecision::Deny
-        };
+    let caller = match settled_write(actor) {
+        Ok(caller) => caller,
+        Err(decision) => return decision,
     };
     match caller.role {
-        Role::Moderator if caller.has(Scope::Moderate) => WriteDecision::Publish,
-        Role::Admin if caller.has(Scope::Admin) => WriteDecision::Publish,
         _ if !caller.has(Scope::EcosystemWrite) => WriteDecision::Deny,
         Role::Partner => {
             let owns = caller
@@ -300,16 +287,11 @@ pub fn ecosystem_write(
 /// Whether an actor may write a grant: a funder partner writes the grants it funds (those whose
 /// funder is the organisation it stands for), with `grants:write`.
 pub fn grant_write(actor: &Actor, grant: &RecordFacts, trusted_partner: bool) -> WriteDecision {
-    let Some(caller) = actor.caller() else {
-        return if matches!(actor, Actor::System) {
-            WriteDecision::Publish
-        } else {
-            WriteDecision::Deny
-        };
+    let caller = match settled_write(actor) {
+        Ok(caller) => caller,
+        Err(decision) => return decision,
     };
     match caller.role {
-        Role::Moderator if caller.has(Scope::Moderate) => WriteDecision::Publish,
-        Role::Admin if caller.has(Scope::Admin) => WriteDecision::Publish,
         Role::Partner if caller.has(Scope::GrantsWrite) => {
             let funds = caller.partner.as_ref().is_some_and(|p| {
                 p.kind == PartnerKind::Funder
@@ -330,11 +312,25 @@ pub fn grant_write(actor: &Actor, grant: &RecordFacts, trusted_partner: bool) ->
 pub fn can_moderate(actor: &Actor) -> bool {
     match actor {
         Actor::System => true,
-        Actor::Caller(caller) => {
-            (caller.role == Role::Moderator && caller.has(Scope::Moderate))
-                || (caller.role == Role::Admin && caller.has(Scope::Admin))
-        }
+        Actor::Caller(caller) => oversees(caller),
         Actor::Anonymous => false,
+    }
+}
+
+/// A moderator with `moderate` or an admin with `admin`: sees everything, publishes at once.
+fn oversees(caller: &Caller) -> bool {
+    (caller.role == Role::Moderator && caller.has(Scope::Moderate))
+        || (caller.role == Role::Admin && caller.has(Scope::Admin))
+}
+
+/// The write decisions that do not depend on the record: the operator and those who oversee
+/// publish, the anonymous are denied. Anyone else is returned for the record's own rule.
+fn settled_write(actor: &Actor) -> Result<&Caller, WriteDecision> {
+    match actor {
+        Actor::System => Err(WriteDecision::Publish),
+        Actor::Anonymous => Err(WriteDecision::Deny),
+        Actor::Caller(caller) if oversees(caller) => Err(WriteDecision::Publish),
+        Actor::Caller(caller) => Ok(caller),
     }
 }
 
