@@ -251,6 +251,21 @@ impl Loader<EventsOrganisedBy> for RecordLoader {
     }
 }
 
+/// The API clients of a partner (only asked for where the caller may see them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ApiClientsOf(pub Uuid);
+
+impl Loader<ApiClientsOf> for RecordLoader {
+    type Value = Vec<panorama_domain::partner::ApiClient>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[ApiClientsOf]) -> LoadResult<ApiClientsOf, Self::Value> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = self.store.api_clients(&ids).await.map_err(Arc::new)?;
+        Ok(keyed(keys, |k| k.0, found))
+    }
+}
+
 impl Loader<Vocabulary> for RecordLoader {
     type Value = Vec<TaxonomyTerm>;
     type Error = Arc<StoreError>;

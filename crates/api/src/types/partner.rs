@@ -9,7 +9,7 @@ use super::common::*;
 use super::ecosystem::{Organisation, load_visible, organisation_by_id};
 use crate::error::OrGqlError;
 use crate::ids::{Kind, encode};
-use crate::loaders::OrganisationById;
+use crate::loaders::{ApiClientsOf, OrganisationById};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "DomainKind")]
@@ -73,8 +73,15 @@ impl Partner {
         if !self.show_clients {
             return Ok(Vec::new());
         }
-        let clients = store(ctx)?.api_clients(&[self.partner.id]).await.gql()?;
-        Ok(clients.into_values().flatten().map(ApiClient).collect())
+        let clients = loaders(ctx)?
+            .load_one(ApiClientsOf(self.partner.id))
+            .await
+            .gql()?;
+        Ok(clients
+            .unwrap_or_default()
+            .into_iter()
+            .map(ApiClient)
+            .collect())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.partner.created_at
