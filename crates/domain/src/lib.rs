@@ -5,6 +5,7 @@
 //! these types, and the API maps these types to GraphQL objects.
 
 pub mod country;
+pub mod currency;
 pub mod error;
 pub mod filter;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod partner;
 pub mod policy;
 pub mod taxonomy;
 pub mod text;
+pub mod validation;
 
 pub use error::DomainError;
 pub use model::*;
