@@ -16,7 +16,8 @@ const QUERY: &str = r#"query($first: Int!) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_organisations_cost_as_many_statements_as_five() {
     for backend in backends() {
-        let app = TestApp::empty(&backend).await;
+        let app =
+            TestApp::counting_statements(&backend, std::time::Duration::from_millis(250)).await;
         seed_ring(app.store(), 60).await.unwrap();
         let mut counts = Vec::new();
         for first in [5, 50] {

@@ -3,6 +3,7 @@
 //! test (a temporary SQLite file, or a new PostgreSQL database that is dropped afterwards).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use panorama_api::auth::accounts::add_client;
 use panorama_api::auth::keys::{KeySet, SigningKey, load_or_generate};
@@ -164,6 +165,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub database_url: String,
     pub auth: TestAuth,
+    options: panorama_api::ApiOptions,
     app: Option<RunningApp>,
     client: reqwest::Client,
     // Declared last: dropped after the app has stopped.
@@ -173,22 +175,30 @@ pub struct TestApp {
 impl TestApp {
     /// An app over an empty, migrated database.
     pub async fn empty(backend: &Backend) -> Self {
-        Self::spawn(backend, false).await
+        Self::spawn(backend, false, BATCH_WINDOW).await
     }
 
     /// An app over a database holding the built-in demo dataset.
     pub async fn with_demo(backend: &Backend) -> Self {
-        Self::spawn(backend, true).await
+        Self::spawn(backend, true, BATCH_WINDOW).await
     }
 
-    async fn spawn(backend: &Backend, demo: bool) -> Self {
+    /// An empty app whose DataLoaders wait `batch_window` for keys: long enough, on a busy
+    /// test machine, that timing cannot decide how many statements a request takes.
+    pub async fn counting_statements(backend: &Backend, batch_window: Duration) -> Self {
+        Self::spawn(backend, false, batch_window).await
+    }
+
+    async fn spawn(backend: &Backend, demo: bool, batch_window: Duration) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
         let auth = TestAuth::new().expect("test keys");
-        let app = start(&database_url, demo, &auth.settings).await;
+        let options = panorama_api::ApiOptions { batch_window };
+        let app = start(&database_url, demo, &auth.settings, options).await;
         Self {
             backend: backend.clone(),
             database_url,
             auth,
+            options,
             app: Some(app),
             client: reqwest::Client::new(),
             _database: database,
@@ -202,7 +212,7 @@ impl TestApp {
             app.stop().await.expect("app stops");
             store.close().await.expect("store closes");
         }
-        self.app = Some(start(&self.database_url, false, &self.auth.settings).await);
+        self.app = Some(start(&self.database_url, false, &self.auth.settings, self.options).await);
         self
     }
 
@@ -361,18 +371,22 @@ impl TestApp {
     }
 }
 
-async fn start(database_url: &str, demo: bool, auth: &AuthSettings) -> RunningApp {
+/// The DataLoader batch window of most test apps: wider than production's, since test
+/// machines are busy.
+const BATCH_WINDOW: Duration = Duration::from_millis(20);
+
+async fn start(
+    database_url: &str,
+    demo: bool,
+    auth: &AuthSettings,
+    options: panorama_api::ApiOptions,
+) -> RunningApp {
     let store = app::open_store(database_url, demo)
         .await
         .expect("open store");
     let auth = panorama_server::auth::auth_state(auth, database_url)
         .await
         .expect("auth state");
-    // A wide batch window: on a busy test machine, timing must not decide how many
-    // statements a request takes (the statement-count test compares them).
-    let options = panorama_api::ApiOptions {
-        batch_window: std::time::Duration::from_millis(50),
-    };
     app::start(
         store,
         "127.0.0.1:0".parse().expect("address"),
