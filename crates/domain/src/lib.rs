@@ -4,6 +4,7 @@
 //! This crate knows nothing of the database, of GraphQL or of HTTP: persistence maps its rows to
 //! these types, and the API maps these types to GraphQL objects.
 
+pub mod changes;
 pub mod country;
 pub mod currency;
 pub mod error;
