@@ -4,12 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_ecosystem;
+mod m20261129_000002_revisions;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_ecosystem::Migration)]
+        vec![
+            Box::new(m20261129_000001_ecosystem::Migration),
+            Box::new(m20261129_000002_revisions::Migration),
+        ]
     }
 }

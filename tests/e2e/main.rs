@@ -11,3 +11,4 @@ mod pagination;
 mod read_api;
 mod statements;
 mod visibility;
+mod writes;

@@ -618,3 +618,29 @@ pub mod api_client {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// One change to a record: who, when, which fields, before and after.
+pub mod revision {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "revision")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub record_type: String,
+        pub record_id: Uuid,
+        pub version: i32,
+        pub action: String,
+        pub actor: String,
+        pub actor_partner_id: Option<Uuid>,
+        #[sea_orm(column_type = "Text")]
+        pub changes: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -11,6 +11,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// The record changed since the version the writer based its change on.
+    #[error("the record is at version {current}, not the version this change was based on")]
+    StaleVersion { current: i32 },
     /// A record that a command names does not exist.
     #[error("no {0} with that id")]
     NotFound(&'static str),

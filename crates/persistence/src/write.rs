@@ -78,14 +78,12 @@ fn term_rows<'a>(
         .flat_map(|(v, codes)| codes.iter().map(move |c| (v.code(), c.clone())))
 }
 
-pub async fn insert_organisation(
-    db: &impl ConnectionTrait,
-    o: &Organisation,
-) -> Result<(), StoreError> {
+/// The row of an organisation, every column set.
+fn organisation_row(o: &Organisation) -> organisation::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(o.meta);
     let point = o.place.point;
-    organisation::Entity::insert(organisation::ActiveModel {
+    organisation::ActiveModel {
         id,
         status,
         version,
@@ -117,9 +115,14 @@ pub async fn insert_organisation(
         longitude: Set(point.map(|p| p.longitude)),
         network_memberships: Set(json(&o.network_memberships)),
         tags: Set(json(&o.tags)),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+/// The term and legal-identifier rows of an organisation.
+async fn insert_organisation_children(
+    db: &impl ConnectionTrait,
+    o: &Organisation,
+) -> Result<(), StoreError> {
     let c = &o.classification;
     let groups = [
         (Vocabulary::Focus, c.focus.as_slice()),
@@ -153,6 +156,54 @@ pub async fn insert_organisation(
             .await?;
     }
     Ok(())
+}
+
+pub async fn insert_organisation(
+    db: &impl ConnectionTrait,
+    o: &Organisation,
+) -> Result<(), StoreError> {
+    organisation::Entity::insert(organisation_row(o))
+        .exec_without_returning(db)
+        .await?;
+    insert_organisation_children(db, o).await
+}
+
+/// Writes `o` over the stored organisation if that is still at `expected_version`; the stored
+/// version becomes `expected_version + 1`. The check and the write are one statement, so of
+/// two writers that read the same version exactly one succeeds.
+pub async fn update_organisation(
+    db: &impl ConnectionTrait,
+    o: &Organisation,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    let mut row = organisation_row(o);
+    row.version = Set(expected_version + 1);
+    row.id = sea_orm::ActiveValue::NotSet;
+    row.created_at = sea_orm::ActiveValue::NotSet;
+    let updated = organisation::Entity::update_many()
+        .set(row)
+        .filter(organisation::Column::Id.eq(o.meta.id))
+        .filter(organisation::Column::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        let current = organisation::Entity::find_by_id(o.meta.id).one(db).await?;
+        return Err(match current {
+            Some(row) => StoreError::StaleVersion {
+                current: row.version,
+            },
+            None => StoreError::NotFound("organisation"),
+        });
+    }
+    organisation_term::Entity::delete_many()
+        .filter(organisation_term::Column::OrganisationId.eq(o.meta.id))
+        .exec(db)
+        .await?;
+    legal_identifier::Entity::delete_many()
+        .filter(legal_identifier::Column::OrganisationId.eq(o.meta.id))
+        .exec(db)
+        .await?;
+    insert_organisation_children(db, o).await
 }
 
 pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<(), StoreError> {
