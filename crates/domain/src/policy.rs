@@ -112,6 +112,8 @@ pub struct PartnerRef {
     pub kind: PartnerKind,
     /// The organisation record the partner stands for, if linked.
     pub organisation: Option<Uuid>,
+    /// Whether what it writes is published without review.
+    pub trusted: bool,
 }
 
 /// A verified caller.
@@ -244,6 +246,23 @@ pub enum WriteDecision {
     Deny,
 }
 
+/// Whether an actor may add an ecosystem record: partners and members with `ecosystem:write`
+/// may, and it is published at once only for a trusted partner or those who oversee.
+pub fn ecosystem_create(actor: &Actor) -> WriteDecision {
+    let caller = match settled_write(actor) {
+        Ok(caller) => caller,
+        Err(decision) => return decision,
+    };
+    match caller.role {
+        _ if !caller.has(Scope::EcosystemWrite) => WriteDecision::Deny,
+        Role::Partner if caller.partner.as_ref().is_some_and(|p| p.trusted) => {
+            WriteDecision::Publish
+        }
+        Role::Partner | Role::Member => WriteDecision::Propose,
+        _ => WriteDecision::Deny,
+    }
+}
+
 /// Whether an actor may change an ecosystem record (organisation, project, support, link…).
 /// A partner writes what it owns; a member edits its organisations and their projects; what
 /// else they send is a proposal for moderators. Moderators and admins publish.
@@ -355,6 +374,7 @@ mod tests {
             id,
             kind,
             organisation: Some(organisation),
+            trusted: false,
         });
         (Actor::Caller(c), id, organisation)
     }
@@ -455,6 +475,28 @@ mod tests {
             Deny,
             "no ecosystem:write scope"
         );
+    }
+
+    #[test]
+    fn who_may_add_records() {
+        use WriteDecision::*;
+        let (untrusted, _, _) = partner(PartnerKind::Funder, &[Scope::EcosystemWrite]);
+        let mut trusted = untrusted.clone();
+        if let Actor::Caller(Caller {
+            partner: Some(p), ..
+        }) = &mut trusted
+        {
+            p.trusted = true;
+        }
+        let member = Actor::Caller(caller(Role::Member, &[Scope::EcosystemWrite]));
+        let reader = Actor::Caller(caller(Role::Member, &[Scope::EcosystemRead]));
+        let moderator = Actor::Caller(caller(Role::Moderator, &[Scope::Moderate]));
+        assert_eq!(ecosystem_create(&Actor::Anonymous), Deny);
+        assert_eq!(ecosystem_create(&untrusted), Propose);
+        assert_eq!(ecosystem_create(&trusted), Publish);
+        assert_eq!(ecosystem_create(&member), Propose);
+        assert_eq!(ecosystem_create(&reader), Deny);
+        assert_eq!(ecosystem_create(&moderator), Publish);
     }
 
     #[test]

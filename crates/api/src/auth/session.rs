@@ -123,6 +123,7 @@ async fn partner_caller(
             id: partner.id,
             kind: partner.kind,
             organisation: partner.organisation_id,
+            trusted: partner.trusted,
         }),
         organisations: Vec::new(),
         scopes,
