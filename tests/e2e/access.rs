@@ -119,6 +119,20 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("updateOrganisation", Moderator, Other, Allowed),
     ("updateOrganisation", Admin, Own, Allowed),
     ("updateOrganisation", Admin, Other, Allowed),
+    ("archiveOrganisation", Anonymous, Own, Absent),
+    ("archiveOrganisation", Member, Other, Absent),
+    ("archiveOrganisation", Partner, Other, Absent),
+    ("archiveOrganisation", Member, Own, Allowed),
+    ("archiveOrganisation", Partner, Own, Allowed),
+    ("archiveOrganisation", Admin, Own, Allowed),
+    ("archiveOrganisation", Moderator, Other, Allowed),
+    ("restoreOrganisation", Anonymous, Own, Absent),
+    ("restoreOrganisation", Partner, Other, Absent),
+    ("restoreOrganisation", Member, Other, Absent),
+    ("restoreOrganisation", Member, Own, Allowed),
+    ("restoreOrganisation", Partner, Own, Allowed),
+    ("restoreOrganisation", Admin, Own, Allowed),
+    ("restoreOrganisation", Moderator, Other, Allowed),
     ("createPartner", Anonymous, Other, Unauthenticated),
     ("createPartner", Member, Other, Forbidden),
     ("createPartner", Partner, Other, Forbidden),
@@ -297,6 +311,19 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, &'
             "mutation($id: ID!, $text: String) { updateOrganisation(input: { id: $id, shortDescription: $text }) { organisation { id } userErrors { code } } }",
             json!({ "id": global("Organisation", organisation.0), "text": format!("edited {}", uuid::Uuid::now_v7()) }),
             "updateOrganisation.organisation",
+        ),
+        "archiveOrganisation" | "restoreOrganisation" => (
+            if operation == "archiveOrganisation" {
+                "mutation($id: ID!) { archiveOrganisation(input: { id: $id }) { organisation { status } userErrors { code } } }"
+            } else {
+                "mutation($id: ID!) { restoreOrganisation(input: { id: $id }) { organisation { status } userErrors { code } } }"
+            },
+            json!({ "id": global("Organisation", organisation.0) }),
+            if operation == "archiveOrganisation" {
+                "archiveOrganisation.organisation"
+            } else {
+                "restoreOrganisation.organisation"
+            },
         ),
         "createPartner" => (
             "mutation { createPartner(input: { name: \"Matrix Made\", kind: FUNDER }) { partner { id } userErrors { code } } }",

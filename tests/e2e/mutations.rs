@@ -161,6 +161,54 @@ async fn writers_create_and_update_organisations() {
             ),
             (Some("Riverside Makers"), Some(2))
         );
+
+        // Archived: gone from public view, kept for its owner; restored: published again.
+        let archive = r#"mutation($id: ID!) { archiveOrganisation(input: { id: $id, expectedVersion: 2 }) { organisation { status version } userErrors { code } } }"#;
+        let data = app
+            .data_as(Some(&trusted_token), archive, json!({ "id": id }))
+            .await;
+        assert_eq!(
+            data["archiveOrganisation"]["organisation"]["status"],
+            "ARCHIVED"
+        );
+        let lookup = r#"{ organisation(slug: "riverside-makers") { status } }"#;
+        assert!(app.data(lookup, json!({})).await["organisation"].is_null());
+        assert_eq!(
+            app.data_as(Some(&trusted_token), lookup, json!({})).await["organisation"]["status"],
+            "ARCHIVED"
+        );
+        let restore = r#"mutation($id: ID!) { restoreOrganisation(input: { id: $id }) { organisation { status version } } }"#;
+        let data = app
+            .data_as(Some(&trusted_token), restore, json!({ "id": id }))
+            .await;
+        assert_eq!(
+            (
+                data["restoreOrganisation"]["organisation"]["status"].as_str(),
+                data["restoreOrganisation"]["organisation"]["version"].as_i64()
+            ),
+            (Some("PUBLISHED"), Some(4))
+        );
+        assert_eq!(
+            app.data(lookup, json!({})).await["organisation"]["status"],
+            "PUBLISHED"
+        );
+        let uuid = app
+            .store()
+            .organisations_by_slug(
+                &panorama_domain::policy::ReadScope::Everything,
+                &["riverside-makers".to_owned()],
+            )
+            .await
+            .unwrap()["riverside-makers"]
+            .meta
+            .id;
+        let (revisions, _) = app
+            .store()
+            .revisions("organisation", uuid, None, 10)
+            .await
+            .unwrap();
+        let actions: Vec<&str> = revisions.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, ["RESTORE", "ARCHIVE", "UPDATE", "CREATE"]);
         app.stop().await;
     }
 }

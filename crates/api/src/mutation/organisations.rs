@@ -224,65 +224,136 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: UpdateOrganisationInput,
     ) -> Result<OrganisationPayload, Error> {
-        let actor = &request(ctx)?.actor;
-        let not_found = || {
-            OrganisationPayload::failed(vec![UserError::new(
-                "id",
-                "no organisation with this id",
-                "NOT_FOUND",
-            )])
-        };
-        let Some(id) = decode_kind(&input.id, Kind::Organisation) else {
-            return Ok(not_found());
-        };
-        let store = store(ctx)?;
-        let Some(current) = store
-            .organisation_for_change(id)
-            .await
-            .map_err(|e| store_error(&e))?
-        else {
-            return Ok(not_found());
-        };
-        let scope = request(ctx)?.scope();
-        if !scope.allows(current.meta.status, current.meta.owner_partner, Some(id)) {
-            return Ok(not_found());
-        }
-        let facts = RecordFacts {
-            status: Some(current.meta.status),
-            owner_partner: current.meta.owner_partner,
-            organisations: vec![id],
-            funder: None,
-        };
-        let trusted =
-            matches!(actor, Actor::Caller(c) if c.partner.as_ref().is_some_and(|p| p.trusted));
-        match ecosystem_write(actor, &facts, trusted) {
-            WriteDecision::Publish => {}
-            WriteDecision::Propose if current.meta.status != RecordStatus::Published => {}
-            WriteDecision::Propose | WriteDecision::Deny => return Err(refuse(actor)),
-        }
         let changes = input.fields.changes();
         let schemes = SchemeList::fallback();
-        let changed = store
-            .change_organisation(id, input.expected_version, "UPDATE", &author(actor), |o| {
-                changes.apply(o, &schemes)
-            })
-            .await;
-        match changed {
-            Ok(organisation) => Ok(OrganisationPayload::done(organisation)),
-            Err(ChangeError::Invalid(errors)) => Ok(OrganisationPayload::failed(
-                errors.into_iter().map(user_error).collect(),
-            )),
-            Err(ChangeError::Store(StoreError::StaleVersion { current })) => {
-                Ok(OrganisationPayload::failed(vec![UserError::new(
-                    "expectedVersion",
-                    format!(
-                        "the organisation is at version {current}; read it again and reapply the change"
-                    ),
-                    "STALE_VERSION",
-                )]))
-            }
-            Err(ChangeError::Store(StoreError::NotFound(_))) => Ok(not_found()),
-            Err(ChangeError::Store(e)) => Err(store_error(&e)),
+        change(ctx, &input.id, input.expected_version, "UPDATE", |o| {
+            changes.apply(o, &schemes)
+        })
+        .await
+    }
+
+    /// Withdraws an organisation from view (status ARCHIVED); `restoreOrganisation` brings it
+    /// back.
+    async fn archive_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVersionInput,
+    ) -> Result<OrganisationPayload, Error> {
+        change(
+            ctx,
+            &input.id,
+            input.expected_version,
+            "ARCHIVE",
+            |mut o| {
+                o.meta.status = RecordStatus::Archived;
+                Ok(o)
+            },
+        )
+        .await
+    }
+
+    /// Brings an archived organisation back: published again if the caller publishes, pending
+    /// review otherwise.
+    async fn restore_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVersionInput,
+    ) -> Result<OrganisationPayload, Error> {
+        let actor = &request(ctx)?.actor;
+        let status = match ecosystem_create(actor) {
+            WriteDecision::Publish => RecordStatus::Published,
+            _ => RecordStatus::Pending,
+        };
+        change(
+            ctx,
+            &input.id,
+            input.expected_version,
+            "RESTORE",
+            move |mut o| {
+                if o.meta.status == RecordStatus::Archived {
+                    o.meta.status = status;
+                }
+                Ok(o)
+            },
+        )
+        .await
+    }
+}
+
+/// A record named by id, with the version a change is based on.
+#[derive(InputObject)]
+pub struct RecordVersionInput {
+    pub id: ID,
+    pub expected_version: Option<i32>,
+}
+
+/// Checks that the caller may change the organisation (as absent as a missing one if it may
+/// not see it), then applies `apply` to its current state with its revision.
+async fn change(
+    ctx: &Context<'_>,
+    id: &ID,
+    expected_version: Option<i32>,
+    action: &'static str,
+    apply: impl Fn(
+        panorama_domain::Organisation,
+    ) -> Result<panorama_domain::Organisation, Vec<FieldError>>,
+) -> Result<OrganisationPayload, Error> {
+    let actor = &request(ctx)?.actor;
+    let not_found = || {
+        OrganisationPayload::failed(vec![UserError::new(
+            "id",
+            "no organisation with this id",
+            "NOT_FOUND",
+        )])
+    };
+    let Some(id) = decode_kind(id, Kind::Organisation) else {
+        return Ok(not_found());
+    };
+    let store = store(ctx)?;
+    let Some(current) = store
+        .organisation_for_change(id)
+        .await
+        .map_err(|e| store_error(&e))?
+    else {
+        return Ok(not_found());
+    };
+    if !request(ctx)?
+        .scope()
+        .allows(current.meta.status, current.meta.owner_partner, Some(id))
+    {
+        return Ok(not_found());
+    }
+    let facts = RecordFacts {
+        status: Some(current.meta.status),
+        owner_partner: current.meta.owner_partner,
+        organisations: vec![id],
+        funder: None,
+    };
+    let trusted =
+        matches!(actor, Actor::Caller(c) if c.partner.as_ref().is_some_and(|p| p.trusted));
+    match ecosystem_write(actor, &facts, trusted) {
+        WriteDecision::Publish => {}
+        WriteDecision::Propose if current.meta.status != RecordStatus::Published => {}
+        WriteDecision::Propose | WriteDecision::Deny => return Err(refuse(actor)),
+    }
+    match store
+        .change_organisation(id, expected_version, action, &author(actor), apply)
+        .await
+    {
+        Ok(organisation) => Ok(OrganisationPayload::done(organisation)),
+        Err(ChangeError::Invalid(errors)) => Ok(OrganisationPayload::failed(
+            errors.into_iter().map(user_error).collect(),
+        )),
+        Err(ChangeError::Store(StoreError::StaleVersion { current })) => {
+            Ok(OrganisationPayload::failed(vec![UserError::new(
+                "expectedVersion",
+                format!(
+                    "the organisation is at version {current}; read it again and reapply the change"
+                ),
+                "STALE_VERSION",
+            )]))
         }
+        Err(ChangeError::Store(StoreError::NotFound(_))) => Ok(not_found()),
+        Err(ChangeError::Store(e)) => Err(store_error(&e)),
     }
 }
