@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use panorama_domain::policy::PartnerKind;
 use panorama_domain::*;
-use panorama_tests::{TestApp, TestPartner, backends, error_code};
+use panorama_tests::{TestApp, TestPartner, backends, error_code, global_id};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,11 +259,6 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-fn global(kind: &str, id: uuid::Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
-}
-
 /// The request of an operation on a target, and where its data is in the answer.
 fn request(world: &World, operation: &str, target: Target) -> (String, Value, &'static str) {
     let (organisation, partner, spare) = match target {
@@ -278,7 +273,7 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, &'
             &world.spare_clients.1,
         ),
     };
-    let partner_id = global("Partner", partner.id);
+    let partner_id = global_id("Partner", partner.id);
     let (query, variables, path) = match operation {
         "organisation" => (
             "query($s: String) { organisation(slug: $s) { name } }",
@@ -292,7 +287,7 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, &'
         ),
         "node" => (
             "query($id: ID!) { node(id: $id) { id } }",
-            json!({ "id": global("Organisation", organisation.0) }),
+            json!({ "id": global_id("Organisation", organisation.0) }),
             "node",
         ),
         "viewer" => ("{ viewer { role } }", json!({}), "viewer"),
@@ -309,7 +304,7 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, &'
         ),
         "updateOrganisation" => (
             "mutation($id: ID!, $text: String) { updateOrganisation(input: { id: $id, shortDescription: $text }) { organisation { id } userErrors { code } } }",
-            json!({ "id": global("Organisation", organisation.0), "text": format!("edited {}", uuid::Uuid::now_v7()) }),
+            json!({ "id": global_id("Organisation", organisation.0), "text": format!("edited {}", uuid::Uuid::now_v7()) }),
             "updateOrganisation.organisation",
         ),
         "archiveOrganisation" | "restoreOrganisation" => (
@@ -318,7 +313,7 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, &'
             } else {
                 "mutation($id: ID!) { restoreOrganisation(input: { id: $id }) { organisation { status } userErrors { code } } }"
             },
-            json!({ "id": global("Organisation", organisation.0) }),
+            json!({ "id": global_id("Organisation", organisation.0) }),
             if operation == "archiveOrganisation" {
                 "archiveOrganisation.organisation"
             } else {

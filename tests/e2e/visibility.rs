@@ -41,7 +41,7 @@ async fn a_pending_record_is_absent_everywhere() {
                 .expect("the pending record is stored")
                 .id
         };
-        let global = base64_id("Organisation", id);
+        let global = panorama_tests::global_id("Organisation", id);
         let node = app
             .data(
                 "query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }",
@@ -52,9 +52,4 @@ async fn a_pending_record_is_absent_everywhere() {
         assert_eq!(node["nodes"], json!([null]));
         app.stop().await;
     }
-}
-
-fn base64_id(kind: &str, id: uuid::Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }

@@ -397,6 +397,12 @@ async fn start(
     .expect("start app")
 }
 
+/// The global (Relay) id the API gives a record of `kind`.
+pub fn global_id(kind: &str, id: uuid::Uuid) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

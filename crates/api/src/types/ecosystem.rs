@@ -3,6 +3,7 @@
 use async_graphql::{Context, Error, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use panorama_domain as domain;
+use panorama_domain::Participation;
 use panorama_domain::taxonomy::Vocabulary as V;
 use panorama_persistence::loaders::{GrantParty, Side, SupportParty};
 
@@ -30,6 +31,34 @@ where
         .iter()
         .filter_map(|k| found.remove(k))
         .map(wrap)
+        .collect())
+}
+
+/// The records on the other side of a record's participations, each with its role, in order;
+/// those the caller may not see are left out. One batch for the participations, one for the
+/// records.
+async fn across<K, V>(
+    ctx: &Context<'_>,
+    participations_of: Related<Side>,
+    other_side: impl Fn(&Participation) -> K,
+) -> Result<Vec<(panorama_domain::ParticipationRole, V)>, Error>
+where
+    RecordLoader: Loader<K, Value = V, Error = std::sync::Arc<panorama_persistence::StoreError>>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    let participations: Vec<Participation> = loaders(ctx)?
+        .load_one::<Related<Side>>(participations_of)
+        .await
+        .gql()?
+        .unwrap_or_default();
+    let found = loaders(ctx)?
+        .load_many(participations.iter().map(&other_side))
+        .await
+        .gql()?;
+    Ok(participations
+        .iter()
+        .filter_map(|p| found.get(&other_side(p)).map(|v| (p.role, v.clone())))
         .collect())
 }
 
@@ -137,18 +166,12 @@ impl Organisation {
             side: Side::Organisation,
             id: self.0.meta.id,
         };
-        let participations = loaders(ctx)?.load_one(key).await.gql()?.unwrap_or_default();
-        let ids: Vec<_> = participations.iter().map(|p| p.project_id).collect();
-        let projects =
-            load_visible(ctx, ids.into_iter().map(ProjectById).collect(), Project).await?;
-        Ok(participations
+        let found = across(ctx, key, |p| ProjectById(p.project_id)).await?;
+        Ok(found
             .into_iter()
-            .filter_map(|p| {
-                let project = projects.iter().find(|x| x.0.meta.id == p.project_id)?;
-                Some(ProjectParticipation {
-                    role: p.role.into(),
-                    project: Project(project.0.clone()),
-                })
+            .map(|(role, p)| ProjectParticipation {
+                role: role.into(),
+                project: Project(p),
             })
             .collect())
     }
@@ -302,24 +325,12 @@ impl Project {
             side: Side::Project,
             id: self.0.meta.id,
         };
-        let participations = loaders(ctx)?.load_one(key).await.gql()?.unwrap_or_default();
-        let ids: Vec<_> = participations.iter().map(|p| p.organisation_id).collect();
-        let organisations = load_visible(
-            ctx,
-            ids.into_iter().map(OrganisationById).collect(),
-            Organisation,
-        )
-        .await?;
-        Ok(participations
+        let found = across(ctx, key, |p| OrganisationById(p.organisation_id)).await?;
+        Ok(found
             .into_iter()
-            .filter_map(|p| {
-                let organisation = organisations
-                    .iter()
-                    .find(|o| o.0.meta.id == p.organisation_id)?;
-                Some(Participant {
-                    role: p.role.into(),
-                    organisation: Organisation(organisation.0.clone()),
-                })
+            .map(|(role, o)| Participant {
+                role: role.into(),
+                organisation: Organisation(o),
             })
             .collect())
     }
