@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_ecosystem;
 mod m20261129_000002_revisions;
+mod m20261129_000003_moderation;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_ecosystem::Migration),
             Box::new(m20261129_000002_revisions::Migration),
+            Box::new(m20261129_000003_moderation::Migration),
         ]
     }
 }

@@ -298,26 +298,26 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, &'
             "partner",
         ),
         "createOrganisation" => (
-            "mutation { createOrganisation(input: { name: \"Matrix Created\", country: \"MT\" }) { organisation { id status } userErrors { code } } }",
+            "mutation { createOrganisation(input: { name: \"Matrix Created\", country: \"MT\" }) { record { id status } userErrors { code } } }",
             json!({}),
-            "createOrganisation.organisation",
+            "createOrganisation.record",
         ),
         "updateOrganisation" => (
-            "mutation($id: ID!, $text: String) { updateOrganisation(input: { id: $id, shortDescription: $text }) { organisation { id } userErrors { code } } }",
+            "mutation($id: ID!, $text: String) { updateOrganisation(input: { id: $id, shortDescription: $text }) { record { id } userErrors { code } } }",
             json!({ "id": global_id("Organisation", organisation.0), "text": format!("edited {}", uuid::Uuid::now_v7()) }),
-            "updateOrganisation.organisation",
+            "updateOrganisation.record",
         ),
         "archiveOrganisation" | "restoreOrganisation" => (
             if operation == "archiveOrganisation" {
-                "mutation($id: ID!) { archiveOrganisation(input: { id: $id }) { organisation { status } userErrors { code } } }"
+                "mutation($id: ID!) { archiveOrganisation(input: { id: $id }) { record { status } userErrors { code } } }"
             } else {
-                "mutation($id: ID!) { restoreOrganisation(input: { id: $id }) { organisation { status } userErrors { code } } }"
+                "mutation($id: ID!) { restoreOrganisation(input: { id: $id }) { record { status } userErrors { code } } }"
             },
             json!({ "id": global_id("Organisation", organisation.0) }),
             if operation == "archiveOrganisation" {
-                "archiveOrganisation.organisation"
+                "archiveOrganisation.record"
             } else {
-                "restoreOrganisation.organisation"
+                "restoreOrganisation.record"
             },
         ),
         "createPartner" => (

@@ -6,9 +6,9 @@ use panorama_tests::{TestApp, backends};
 use serde_json::{Value, json};
 
 const CREATE: &str = r#"mutation($input: CreateOrganisationInput!) {
-    createOrganisation(input: $input) { organisation { id slug status version name website place { city country } focus { code } } userErrors { field message code } } }"#;
+    createOrganisation(input: $input) { record { id slug status version name website place { city country } focus { code } } userErrors { field message code } } }"#;
 const UPDATE: &str = r#"mutation($input: UpdateOrganisationInput!) {
-    updateOrganisation(input: $input) { organisation { id status version name shortDescription website place { city } } userErrors { field message code } } }"#;
+    updateOrganisation(input: $input) { record { id status version name shortDescription website place { city } } userErrors { field message code } } }"#;
 
 fn payload<'a>(data: &'a Value, name: &str) -> &'a Value {
     &data[name]
@@ -42,7 +42,7 @@ async fn writers_create_and_update_organisations() {
         let data = app
             .data_as(Some(&trusted_token), CREATE, json!({ "input": input }))
             .await;
-        let created = payload(&data, "createOrganisation")["organisation"].clone();
+        let created = payload(&data, "createOrganisation")["record"].clone();
         assert_eq!(
             (
                 created["status"].as_str(),
@@ -68,7 +68,7 @@ async fn writers_create_and_update_organisations() {
                 json!({ "input": { "name": "Quiet Fund" } }),
             )
             .await;
-        let pending = payload(&data, "createOrganisation")["organisation"].clone();
+        let pending = payload(&data, "createOrganisation")["record"].clone();
         assert_eq!(pending["status"], "PENDING");
         let lookup = r#"{ organisation(slug: "quiet-fund") { name } }"#;
         assert!(app.data(lookup, json!({})).await["organisation"].is_null());
@@ -83,7 +83,7 @@ async fn writers_create_and_update_organisations() {
         let data = app
             .data_as(Some(&trusted_token), UPDATE, json!({ "input": update }))
             .await;
-        let updated = &payload(&data, "updateOrganisation")["organisation"];
+        let updated = &payload(&data, "updateOrganisation")["record"];
         assert_eq!(updated["version"], 2);
         assert_eq!(updated["shortDescription"], "Tools for everyone");
         assert!(updated["place"]["city"].is_null());
@@ -97,7 +97,7 @@ async fn writers_create_and_update_organisations() {
         let errors = &payload(&data, "updateOrganisation")["userErrors"];
         assert_eq!(errors[0]["code"], "STALE_VERSION");
         assert!(errors[0]["message"].as_str().unwrap().contains("version 2"));
-        assert!(payload(&data, "updateOrganisation")["organisation"].is_null());
+        assert!(payload(&data, "updateOrganisation")["record"].is_null());
 
         // Invalid input: every problem named, nothing written.
         let bad = json!({ "name": "", "website": "javascript:alert(1)", "country": "XX", "focus": ["OPEN_CHEESE"], "location": { "latitude": 95, "longitude": 0 } });
@@ -163,12 +163,12 @@ async fn writers_create_and_update_organisations() {
         );
 
         // Archived: gone from public view, kept for its owner; restored: published again.
-        let archive = r#"mutation($id: ID!) { archiveOrganisation(input: { id: $id, expectedVersion: 2 }) { organisation { status version } userErrors { code } } }"#;
+        let archive = r#"mutation($id: ID!) { archiveOrganisation(input: { id: $id, expectedVersion: 2 }) { record { status version } userErrors { code } } }"#;
         let data = app
             .data_as(Some(&trusted_token), archive, json!({ "id": id }))
             .await;
         assert_eq!(
-            data["archiveOrganisation"]["organisation"]["status"],
+            data["archiveOrganisation"]["record"]["status"],
             "ARCHIVED"
         );
         let lookup = r#"{ organisation(slug: "riverside-makers") { status } }"#;
@@ -177,14 +177,14 @@ async fn writers_create_and_update_organisations() {
             app.data_as(Some(&trusted_token), lookup, json!({})).await["organisation"]["status"],
             "ARCHIVED"
         );
-        let restore = r#"mutation($id: ID!) { restoreOrganisation(input: { id: $id }) { organisation { status version } } }"#;
+        let restore = r#"mutation($id: ID!) { restoreOrganisation(input: { id: $id }) { record { status version } } }"#;
         let data = app
             .data_as(Some(&trusted_token), restore, json!({ "id": id }))
             .await;
         assert_eq!(
             (
-                data["restoreOrganisation"]["organisation"]["status"].as_str(),
-                data["restoreOrganisation"]["organisation"]["version"].as_i64()
+                data["restoreOrganisation"]["record"]["status"].as_str(),
+                data["restoreOrganisation"]["record"]["version"].as_i64()
             ),
             (Some("PUBLISHED"), Some(4))
         );

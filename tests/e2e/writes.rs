@@ -1,12 +1,13 @@
-//! The write path of organisations, below the API: checked changes, optimistic versions and
-//! revisions written with the change. (The GraphQL mutations come with the writes issue.)
+//! The write path of records, below the API: checked changes, optimistic versions and
+//! revisions written with the change.
 
+use panorama_domain::Organisation;
 use panorama_domain::changes::{OrganisationChanges, Patch};
-use panorama_domain::model::RecordStatus;
+use panorama_domain::model::{RecordMeta, RecordStatus, Source};
 use panorama_domain::validation::{FieldError, SchemeList};
 use panorama_persistence::StoreError;
-use panorama_persistence::history::Author;
-use panorama_persistence::organisations::ChangeError;
+use panorama_persistence::change::ChangeError;
+use panorama_persistence::history::{Action, Author};
 use panorama_tests::{Backend, TestApp, backends};
 
 fn author() -> Author {
@@ -14,6 +15,12 @@ fn author() -> Author {
         subject: "test-editor".into(),
         partner: None,
     }
+}
+
+/// A new published organisation made of `changes`.
+fn new_organisation(changes: OrganisationChanges) -> Organisation {
+    let meta = RecordMeta::new(RecordStatus::Published, Source::Web);
+    changes.create(meta, &SchemeList::fallback()).unwrap()
 }
 
 fn set_short_description(text: &str) -> OrganisationChanges {
@@ -42,7 +49,7 @@ async fn changes_are_versioned_checked_and_recorded() {
             ..OrganisationChanges::default()
         };
         let created = store
-            .create_organisation(RecordStatus::Published, None, &author(), apply(created))
+            .create_record(new_organisation(created), &Action::new("CREATE", &author()))
             .await
             .unwrap();
         assert_eq!(
@@ -51,11 +58,10 @@ async fn changes_are_versioned_checked_and_recorded() {
         );
 
         let changed = store
-            .change_organisation(
+            .change_record(
                 created.meta.id,
                 Some(1),
-                "UPDATE",
-                &author(),
+                &Action::new("UPDATE", &author()),
                 apply(set_short_description("Open ward data")),
             )
             .await
@@ -69,11 +75,10 @@ async fn changes_are_versioned_checked_and_recorded() {
 
         // Nothing to change: no new version, no revision.
         let same = store
-            .change_organisation(
+            .change_record(
                 created.meta.id,
                 Some(2),
-                "UPDATE",
-                &author(),
+                &Action::new("UPDATE", &author()),
                 apply(set_short_description("Open ward data")),
             )
             .await
@@ -82,11 +87,10 @@ async fn changes_are_versioned_checked_and_recorded() {
 
         // A stale version and an invalid change write nothing.
         let stale = store
-            .change_organisation(
+            .change_record(
                 created.meta.id,
                 Some(1),
-                "UPDATE",
-                &author(),
+                &Action::new("UPDATE", &author()),
                 apply(set_short_description("lost")),
             )
             .await;
@@ -102,11 +106,10 @@ async fn changes_are_versioned_checked_and_recorded() {
             ..OrganisationChanges::default()
         };
         let invalid = store
-            .change_organisation(
+            .change_record(
                 created.meta.id,
                 Some(2),
-                "UPDATE",
-                &author(),
+                &Action::new("UPDATE", &author()),
                 apply(invalid),
             )
             .await;
@@ -138,7 +141,7 @@ async fn changes_are_versioned_checked_and_recorded() {
         );
         assert!(revisions[1].changes.iter().any(|c| c.field == "name"));
         let stored = store
-            .organisation_for_change(created.meta.id)
+            .record_for_change::<Organisation>(created.meta.id)
             .await
             .unwrap()
             .unwrap();
@@ -166,7 +169,7 @@ async fn of_concurrent_changes_to_one_version_exactly_one_wins() {
         ..OrganisationChanges::default()
     };
     let created = store
-        .create_organisation(RecordStatus::Published, None, &author(), apply(name))
+        .create_record(new_organisation(name), &Action::new("CREATE", &author()))
         .await
         .unwrap();
     for round in 1..=3 {
@@ -177,11 +180,10 @@ async fn of_concurrent_changes_to_one_version_exactly_one_wins() {
                 tokio::spawn(async move {
                     let text = format!("round {round}, writer {writer}");
                     let result = store
-                        .change_organisation(
+                        .change_record(
                             id,
                             Some(round),
-                            "UPDATE",
-                            &author(),
+                            &Action::new("UPDATE", &author()),
                             apply(set_short_description(&text)),
                         )
                         .await;
@@ -202,7 +204,7 @@ async fn of_concurrent_changes_to_one_version_exactly_one_wins() {
         }
         assert_eq!(winners.len(), 1, "round {round}: {winners:?}");
         let stored = store
-            .organisation_for_change(created.meta.id)
+            .record_for_change::<Organisation>(created.meta.id)
             .await
             .unwrap()
             .unwrap();

@@ -7,6 +7,7 @@
 pub mod changes;
 pub mod country;
 pub mod currency;
+pub mod duplicates;
 pub mod error;
 pub mod filter;
 pub mod model;

@@ -67,7 +67,8 @@ impl Source {
 }
 
 /// What every record has besides its own fields.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecordMeta {
     pub id: Uuid,
     pub created_at: DateTime<Utc>,
@@ -125,12 +126,15 @@ impl GeoPoint {
 
 /// Where something is: address lines, city, region, country and coordinates, all optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Place {
     pub address: Option<String>,
     pub city: Option<String>,
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
+    /// Named `location` in the API and in the history.
+    #[serde(rename = "location")]
     pub point: Option<GeoPoint>,
 }
 
@@ -151,14 +155,17 @@ impl LegalIdentifier {
 
 /// The taxonomy terms a record is classified by, one list per vocabulary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Classification {
     pub focus: Vec<TermCode>,
     pub technologies: Vec<TermCode>,
     pub impact_areas: Vec<TermCode>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Organisation {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub name: String,
     pub slug: String,
@@ -171,7 +178,9 @@ pub struct Organisation {
     pub size: Option<TermCode>,
     pub founded_on: Option<NaiveDate>,
     pub legal_identifiers: Vec<LegalIdentifier>,
+    #[serde(flatten)]
     pub place: Place,
+    #[serde(flatten)]
     pub classification: Classification,
     pub roles: Vec<TermCode>,
     pub network_memberships: Vec<String>,
@@ -186,8 +195,10 @@ pub enum ProjectStatus {
     Closed,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Project {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub title: String,
     pub slug: String,
@@ -198,7 +209,9 @@ pub struct Project {
     pub project_status: Option<ProjectStatus>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
+    #[serde(flatten)]
     pub place: Place,
+    #[serde(flatten)]
     pub classification: Classification,
     pub who_it_helps: Vec<String>,
 }
@@ -239,8 +252,10 @@ pub struct GrantClassification {
 }
 
 /// A grant, compatible with the 360Giving Data Standard.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Grant {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     /// The 360Giving identifier, `360G-…`.
     pub identifier: String,
@@ -274,8 +289,10 @@ pub enum SupportKind {
 }
 
 /// A support organisation helps an organisation or a project.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Support {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub supporter_id: Uuid,
     pub organisation_id: Option<Uuid>,
@@ -296,16 +313,20 @@ pub enum LinkKind {
 }
 
 /// A direct, typed link from one organisation to another, beside the links of shared projects.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrganisationLink {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub from_id: Uuid,
     pub to_id: Uuid,
     pub kind: LinkKind,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Event {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub title: String,
     pub slug: String,
@@ -313,6 +334,7 @@ pub struct Event {
     pub starts_at: DateTime<Utc>,
     pub ends_at: Option<DateTime<Utc>>,
     pub online: bool,
+    #[serde(flatten)]
     pub place: Place,
     pub url: Option<String>,
     pub price: Option<String>,
@@ -320,8 +342,10 @@ pub struct Event {
     pub organiser_ids: Vec<Uuid>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CaseStudy {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub title: String,
     pub slug: String,
@@ -357,8 +381,10 @@ pub enum FundingTarget {
     Individual,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FundingOpportunity {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub title: String,
     pub slug: String,
@@ -374,8 +400,10 @@ pub struct FundingOpportunity {
 
 /// A figure about a project's impact, with where it came from: the seed names impact evaluation
 /// as an open problem, so no figure stands without its provenance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ImpactIndicator {
+    #[serde(flatten)]
     pub meta: RecordMeta,
     pub project_id: Uuid,
     pub name: String,

@@ -70,12 +70,14 @@ pub enum ErrorCode {
     InvalidIdentifier,
     /// Already taken by another record (slugs); reported by the store.
     Duplicate,
+    /// A record the input names does not exist; reported by the store.
+    NotFound,
     /// Malformed in a way no other code names.
     Invalid,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         Self::Required,
         Self::TooLong,
         Self::TooShort,
@@ -89,6 +91,7 @@ impl ErrorCode {
         Self::UnknownCode,
         Self::InvalidIdentifier,
         Self::Duplicate,
+        Self::NotFound,
         Self::Invalid,
     ];
 
@@ -108,6 +111,7 @@ impl ErrorCode {
             Self::UnknownCode => "UNKNOWN_CODE",
             Self::InvalidIdentifier => "INVALID_IDENTIFIER",
             Self::Duplicate => "DUPLICATE",
+            Self::NotFound => "NOT_FOUND",
             Self::Invalid => "INVALID",
         }
     }
@@ -1076,6 +1080,7 @@ mod tests {
             "UNKNOWN_CODE",
             "INVALID_IDENTIFIER",
             "DUPLICATE",
+            "NOT_FOUND",
             "INVALID",
         ];
         let codes: Vec<_> = ErrorCode::ALL.iter().map(ErrorCode::code).collect();

@@ -637,6 +637,80 @@ pub mod revision {
         #[sea_orm(column_type = "Text")]
         pub changes: String,
         pub created_at: DateTimeUtc,
+        pub comment: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod report {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "report")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub record_type: String,
+        pub record_id: Uuid,
+        pub reason: String,
+        pub comment: Option<String>,
+        pub reporter: String,
+        pub reporter_partner_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub resolved_at: Option<DateTimeUtc>,
+        pub resolved_by: Option<String>,
+        pub resolution: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod proposal {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "proposal")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub record_type: String,
+        pub record_id: Uuid,
+        pub base_version: i32,
+        #[sea_orm(column_type = "Text")]
+        pub changes: String,
+        pub author: String,
+        pub author_partner_id: Option<Uuid>,
+        pub status: String,
+        pub comment: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub decided_at: Option<DateTimeUtc>,
+        pub decided_by: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod record_redirect {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "record_redirect")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub old_id: Uuid,
+        pub record_type: String,
+        pub new_id: Uuid,
+        pub created_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

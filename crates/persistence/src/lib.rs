@@ -1,6 +1,7 @@
 //! Panorama's storage: sea-orm entities and the repositories that map their rows to domain types.
 //! One [`Store`] serves SQLite (the embedded default) and PostgreSQL (production) alike.
 
+pub mod change;
 pub mod cursor;
 pub mod entities;
 pub mod error;
@@ -9,8 +10,8 @@ pub mod history;
 pub mod listing;
 pub mod loaders;
 mod mapping;
-pub mod organisations;
 pub mod partners;
+pub mod record;
 pub mod store;
 pub mod time;
 pub mod write;

@@ -1,12 +1,13 @@
-//! Inserting domain records. Each function writes one record with its child rows; callers wrap
-//! several in one transaction, so a load either lands whole or not at all.
+//! Inserting and updating domain records. Each function writes one record with its child rows;
+//! callers wrap several in one transaction, so a load or a change lands whole or not at all.
 
 use panorama_domain::taxonomy::{TermCode, Vocabulary};
 use panorama_domain::text::fold;
 use panorama_domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -168,33 +169,45 @@ pub async fn insert_organisation(
     insert_organisation_children(db, o).await
 }
 
-/// Writes `o` over the stored organisation if that is still at `expected_version`; the stored
-/// version becomes `expected_version + 1`. The check and the write are one statement, so of
-/// two writers that read the same version exactly one succeeds.
+/// Writes `$row` over the stored record `$id` of `$module` if that is still at `$expected`; the
+/// stored version becomes `$expected + 1`. The check and the write are one statement, so of two
+/// writers that read the same version exactly one succeeds.
+macro_rules! update_versioned {
+    ($db:expr, $module:ident, $row:expr, $id:expr, $expected:expr) => {{
+        let mut row = $row;
+        row.version = Set($expected + 1);
+        row.id = NotSet;
+        row.created_at = NotSet;
+        let updated = $module::Entity::update_many()
+            .set(row)
+            .filter($module::Column::Id.eq($id))
+            .filter($module::Column::Version.eq($expected))
+            .exec($db)
+            .await?;
+        if updated.rows_affected == 0 {
+            let current = $module::Entity::find_by_id($id).one($db).await?;
+            return Err(match current {
+                Some(row) => StoreError::StaleVersion {
+                    current: row.version,
+                },
+                None => StoreError::NotFound(stringify!($module)),
+            });
+        }
+    }};
+}
+
 pub async fn update_organisation(
     db: &impl ConnectionTrait,
     o: &Organisation,
     expected_version: i32,
 ) -> Result<(), StoreError> {
-    let mut row = organisation_row(o);
-    row.version = Set(expected_version + 1);
-    row.id = sea_orm::ActiveValue::NotSet;
-    row.created_at = sea_orm::ActiveValue::NotSet;
-    let updated = organisation::Entity::update_many()
-        .set(row)
-        .filter(organisation::Column::Id.eq(o.meta.id))
-        .filter(organisation::Column::Version.eq(expected_version))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
-        let current = organisation::Entity::find_by_id(o.meta.id).one(db).await?;
-        return Err(match current {
-            Some(row) => StoreError::StaleVersion {
-                current: row.version,
-            },
-            None => StoreError::NotFound("organisation"),
-        });
-    }
+    update_versioned!(
+        db,
+        organisation,
+        organisation_row(o),
+        o.meta.id,
+        expected_version
+    );
     organisation_term::Entity::delete_many()
         .filter(organisation_term::Column::OrganisationId.eq(o.meta.id))
         .exec(db)
@@ -206,11 +219,65 @@ pub async fn update_organisation(
     insert_organisation_children(db, o).await
 }
 
-pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<(), StoreError> {
+pub async fn update_project(
+    db: &impl ConnectionTrait,
+    p: &Project,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    update_versioned!(db, project, project_row(p), p.meta.id, expected_version);
+    project_term::Entity::delete_many()
+        .filter(project_term::Column::ProjectId.eq(p.meta.id))
+        .exec(db)
+        .await?;
+    insert_project_children(db, p).await
+}
+
+pub async fn update_event(
+    db: &impl ConnectionTrait,
+    e: &Event,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    update_versioned!(db, event, event_row(e), e.meta.id, expected_version);
+    event_term::Entity::delete_many()
+        .filter(event_term::Column::EventId.eq(e.meta.id))
+        .exec(db)
+        .await?;
+    event_organiser::Entity::delete_many()
+        .filter(event_organiser::Column::EventId.eq(e.meta.id))
+        .exec(db)
+        .await?;
+    insert_event_children(db, e).await
+}
+
+/// Versioned updates of records without child rows.
+macro_rules! update_plain {
+    ($($name:ident($typ:ty) => $module:ident, $row:ident;)+) => {$(
+        pub async fn $name(
+            db: &impl ConnectionTrait,
+            record: &$typ,
+            expected_version: i32,
+        ) -> Result<(), StoreError> {
+            update_versioned!(db, $module, $row(record), record.meta.id, expected_version);
+            Ok(())
+        }
+    )+};
+}
+
+update_plain! {
+    update_grant(Grant) => grant_award, grant_row;
+    update_support(Support) => support, support_row;
+    update_link(OrganisationLink) => organisation_link, link_row;
+    update_case_study(CaseStudy) => case_study, case_study_row;
+    update_funding_opportunity(FundingOpportunity) => funding_opportunity, funding_opportunity_row;
+    update_impact_indicator(ImpactIndicator) => impact_indicator, impact_indicator_row;
+}
+
+/// The row of a project, every column set.
+fn project_row(p: &Project) -> project::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(p.meta);
     let point = p.place.point;
-    project::Entity::insert(project::ActiveModel {
+    project::ActiveModel {
         id,
         status,
         version,
@@ -241,9 +308,11 @@ pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<()
         latitude: Set(point.map(|p| p.latitude)),
         longitude: Set(point.map(|p| p.longitude)),
         who_it_helps: Set(json(&p.who_it_helps)),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+/// The child rows of a project.
+async fn insert_project_children(db: &impl ConnectionTrait, p: &Project) -> Result<(), StoreError> {
     let c = &p.classification;
     let groups = [
         (Vocabulary::Focus, c.focus.as_slice()),
@@ -263,6 +332,13 @@ pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<()
             .await?;
     }
     Ok(())
+}
+
+pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<(), StoreError> {
+    project::Entity::insert(project_row(p))
+        .exec_without_returning(db)
+        .await?;
+    insert_project_children(db, p).await
 }
 
 /// Adds participations, skipping those that exist already.
@@ -289,10 +365,11 @@ pub async fn insert_participations(
     Ok(())
 }
 
-pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), StoreError> {
+/// The row of a grant, every column set.
+fn grant_row(g: &Grant) -> grant_award::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(g.meta);
-    grant_award::Entity::insert(grant_award::ActiveModel {
+    grant_award::ActiveModel {
         id,
         status,
         version,
@@ -322,16 +399,21 @@ pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), St
         programme: Set(g.programme.clone()),
         beneficiary_countries: Set(json(&g.beneficiary_countries)),
         classifications: Set(json(&g.classifications)),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), StoreError> {
+    grant_award::Entity::insert(grant_row(g))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<(), StoreError> {
+/// The row of a support, every column set.
+fn support_row(s: &Support) -> support::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(s.meta);
-    support::Entity::insert(support::ActiveModel {
+    support::ActiveModel {
         id,
         status,
         version,
@@ -346,19 +428,21 @@ pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<()
         start_date: Set(s.start_date),
         end_date: Set(s.end_date),
         description: Set(s.description.clone()),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<(), StoreError> {
+    support::Entity::insert(support_row(s))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_link(
-    db: &impl ConnectionTrait,
-    l: &OrganisationLink,
-) -> Result<(), StoreError> {
+/// The row of a link, every column set.
+fn link_row(l: &OrganisationLink) -> organisation_link::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(l.meta);
-    organisation_link::Entity::insert(organisation_link::ActiveModel {
+    organisation_link::ActiveModel {
         id,
         status,
         version,
@@ -369,17 +453,25 @@ pub async fn insert_link(
         from_id: Set(l.from_id),
         to_id: Set(l.to_id),
         kind: Set(l.kind.code().to_owned()),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+pub async fn insert_link(
+    db: &impl ConnectionTrait,
+    l: &OrganisationLink,
+) -> Result<(), StoreError> {
+    organisation_link::Entity::insert(link_row(l))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), StoreError> {
+/// The row of an event, every column set.
+fn event_row(e: &Event) -> event::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(e.meta);
     let point = e.place.point;
-    event::Entity::insert(event::ActiveModel {
+    event::ActiveModel {
         id,
         status,
         version,
@@ -403,9 +495,11 @@ pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), St
         longitude: Set(point.map(|p| p.longitude)),
         url: Set(e.url.clone()),
         price: Set(e.price.clone()),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+/// The child rows of an event.
+async fn insert_event_children(db: &impl ConnectionTrait, e: &Event) -> Result<(), StoreError> {
     if !e.focus.is_empty() {
         let rows = e.focus.iter().map(|code| event_term::ActiveModel {
             event_id: Set(e.meta.id),
@@ -431,10 +525,18 @@ pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), St
     Ok(())
 }
 
-pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Result<(), StoreError> {
+pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), StoreError> {
+    event::Entity::insert(event_row(e))
+        .exec_without_returning(db)
+        .await?;
+    insert_event_children(db, e).await
+}
+
+/// The row of a case study, every column set.
+fn case_study_row(c: &CaseStudy) -> case_study::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(c.meta);
-    case_study::Entity::insert(case_study::ActiveModel {
+    case_study::ActiveModel {
         id,
         status,
         version,
@@ -458,20 +560,22 @@ pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Resu
         period_end: Set(c.period_end),
         url: Set(c.url.clone()),
         featured: Set(c.featured),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Result<(), StoreError> {
+    case_study::Entity::insert(case_study_row(c))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_funding_opportunity(
-    db: &impl ConnectionTrait,
-    f: &FundingOpportunity,
-) -> Result<(), StoreError> {
+/// The row of a funding opportunity, every column set.
+fn funding_opportunity_row(f: &FundingOpportunity) -> funding_opportunity::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(f.meta);
     let targets: Vec<&str> = f.targets.iter().map(|t| t.code()).collect();
-    funding_opportunity::Entity::insert(funding_opportunity::ActiveModel {
+    funding_opportunity::ActiveModel {
         id,
         status,
         version,
@@ -490,19 +594,24 @@ pub async fn insert_funding_opportunity(
         funding_type: Set(f.funding_type.code().to_owned()),
         targets: Set(json(&targets)),
         countries: Set(json(&f.countries)),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+pub async fn insert_funding_opportunity(
+    db: &impl ConnectionTrait,
+    f: &FundingOpportunity,
+) -> Result<(), StoreError> {
+    funding_opportunity::Entity::insert(funding_opportunity_row(f))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_impact_indicator(
-    db: &impl ConnectionTrait,
-    i: &ImpactIndicator,
-) -> Result<(), StoreError> {
+/// The row of an impact indicator, every column set.
+fn impact_indicator_row(i: &ImpactIndicator) -> impact_indicator::ActiveModel {
     let (id, status, version, owner_partner_id, source, created_at, updated_at) =
         record_columns!(i.meta);
-    impact_indicator::Entity::insert(impact_indicator::ActiveModel {
+    impact_indicator::ActiveModel {
         id,
         status,
         version,
@@ -520,9 +629,16 @@ pub async fn insert_impact_indicator(
         source_url: Set(i.source_url.clone()),
         reported_by_partner_id: Set(i.reported_by_partner),
         reported_at: Set(i.reported_at.map(stamp)),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }
+}
+
+pub async fn insert_impact_indicator(
+    db: &impl ConnectionTrait,
+    i: &ImpactIndicator,
+) -> Result<(), StoreError> {
+    impact_indicator::Entity::insert(impact_indicator_row(i))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

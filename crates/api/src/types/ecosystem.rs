@@ -423,6 +423,14 @@ pub struct OrganisationLink {
     from: uuid::Uuid,
 }
 
+impl OrganisationLink {
+    /// The link seen from the organisation it starts at.
+    pub fn outgoing(link: domain::OrganisationLink) -> Self {
+        let from = link.from_id;
+        Self { link, from }
+    }
+}
+
 #[Object]
 impl OrganisationLink {
     pub async fn id(&self) -> ID {

@@ -1,37 +1,14 @@
-//! Proposed changes to records, checked before anything is written. A change names only the
-//! fields it touches: a field left out stays as it is, a field set to null is cleared where
-//! that is allowed, and every problem is reported at once with its field.
+//! Changes to organisations.
 
 use chrono::NaiveDate;
 
-use crate::model::{LegalIdentifier, Organisation};
+use super::{
+    MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_DESCRIPTION_CHARS, Patch, PlaceChanges, list,
+    optional, required_text, text, words,
+};
+use crate::model::{Classification, LegalIdentifier, Organisation, Place, RecordMeta};
 use crate::taxonomy::Vocabulary;
-use crate::validation::{ErrorCode, FieldError, OrgIdSchemes, Validator};
-
-/// One field of a partial update.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Patch<T> {
-    /// Left out: unchanged.
-    #[default]
-    Keep,
-    /// Set to null: cleared.
-    Clear,
-    Set(T),
-}
-
-impl<T> Patch<T> {
-    pub fn is_keep(&self) -> bool {
-        matches!(self, Patch::Keep)
-    }
-}
-
-pub const MAX_NAME_CHARS: usize = 200;
-pub const MAX_SHORT_DESCRIPTION_CHARS: usize = 280;
-pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
-pub const MAX_PLACE_CHARS: usize = 200;
-pub const MAX_ADDRESS_CHARS: usize = 500;
-pub const MAX_TAG_CHARS: usize = 100;
-pub const MAX_LIST_ITEMS: usize = 50;
+use crate::validation::{FieldError, OrgIdSchemes, Validator};
 
 /// The fields of an organisation that a create or an update may set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,47 +36,17 @@ pub struct OrganisationChanges {
     pub tags: Patch<Vec<String>>,
 }
 
-/// Applies a checked optional value: `Keep` leaves `target`, `Clear` empties it, `Set` stores
-/// what `check` made of it (nothing, if the check failed and said so).
-fn optional<T, U>(target: &mut Option<U>, patch: &Patch<T>, check: impl FnOnce(&T) -> Option<U>) {
-    match patch {
-        Patch::Keep => {}
-        Patch::Clear => *target = None,
-        Patch::Set(value) => *target = check(value),
-    }
-}
-
-/// Applies a checked list: `Clear` empties it.
-fn list<T>(target: &mut Vec<T>, patch: &Patch<Vec<T>>, check: impl FnOnce(&[T]) -> Vec<T>) {
-    match patch {
-        Patch::Keep => {}
-        Patch::Clear => target.clear(),
-        Patch::Set(values) => *target = check(values),
-    }
-}
-
-/// Lists of free words: each word bounded, at most [`MAX_LIST_ITEMS`] of them.
-fn words(v: &mut Validator, field: &str, values: &[String]) -> Vec<String> {
-    if values.len() > MAX_LIST_ITEMS {
-        v.push(
-            field,
-            ErrorCode::TooLong,
-            format!("at most {MAX_LIST_ITEMS} items"),
-        );
-        return Vec::new();
-    }
-    let mut out: Vec<String> = Vec::new();
-    for (i, value) in values.iter().enumerate() {
-        if let Some(word) = v.required_text(&format!("{field}[{i}]"), value, MAX_TAG_CHARS)
-            && !out.contains(&word)
-        {
-            out.push(word);
-        }
-    }
-    out
-}
-
 impl OrganisationChanges {
+    /// A new organisation with `meta` and these fields, or every field that is wrong or missing.
+    /// The slug is left empty for the store to derive.
+    pub fn create(
+        &self,
+        meta: RecordMeta,
+        schemes: &dyn OrgIdSchemes,
+    ) -> Result<Organisation, Vec<FieldError>> {
+        self.apply(blank_organisation(meta), schemes)
+    }
+
     /// Applies the changes to `organisation` (a new, empty one for a create), or says every
     /// field that is wrong. Nothing is half-applied: on error the caller drops the result.
     pub fn apply(
@@ -109,21 +56,14 @@ impl OrganisationChanges {
     ) -> Result<Organisation, Vec<FieldError>> {
         let mut v = Validator::new();
         let o = &mut organisation;
-        match &self.name {
-            Patch::Keep => {}
-            Patch::Clear => v.push("name", ErrorCode::Required, "an organisation needs a name"),
-            Patch::Set(name) => {
-                if let Some(name) = v.required_text("name", name, MAX_NAME_CHARS) {
-                    o.name = name;
-                }
-            }
-        }
-        if o.name.trim().is_empty() && self.name.is_keep() {
-            v.push("name", ErrorCode::Required, "an organisation needs a name");
-        }
-        let text = |v: &mut Validator, field: &str, max: usize, value: &String| {
-            v.optional_text(field, Some(value), max)
-        };
+        required_text(
+            &mut v,
+            "name",
+            MAX_NAME_CHARS,
+            &mut o.name,
+            &self.name,
+            "an organisation needs a name",
+        );
         optional(&mut o.short_description, &self.short_description, |s| {
             text(&mut v, "shortDescription", MAX_SHORT_DESCRIPTION_CHARS, s)
         });
@@ -147,21 +87,14 @@ impl OrganisationChanges {
         list(&mut o.legal_identifiers, &self.legal_identifiers, |ids| {
             v.legal_identifiers("legalIdentifiers", ids, schemes)
         });
-        optional(&mut o.place.address, &self.address, |s| {
-            text(&mut v, "address", MAX_ADDRESS_CHARS, s)
-        });
-        optional(&mut o.place.city, &self.city, |s| {
-            text(&mut v, "city", MAX_PLACE_CHARS, s)
-        });
-        optional(&mut o.place.region, &self.region, |s| {
-            text(&mut v, "region", MAX_PLACE_CHARS, s)
-        });
-        optional(&mut o.place.country, &self.country, |c| {
-            v.country("country", Some(c))
-        });
-        optional(&mut o.place.point, &self.location, |(lat, lon)| {
-            v.coordinates("location", Some(*lat), Some(*lon))
-        });
+        PlaceChanges {
+            address: &self.address,
+            city: &self.city,
+            region: &self.region,
+            country: &self.country,
+            location: &self.location,
+        }
+        .apply(&mut v, &mut o.place);
         let c = &mut o.classification;
         list(&mut c.focus, &self.focus, |codes| {
             v.terms("focus", Vocabulary::Focus, codes)
@@ -184,7 +117,7 @@ impl OrganisationChanges {
 }
 
 /// An organisation with nothing but its metadata, for a create to fill in.
-pub fn blank_organisation(meta: crate::model::RecordMeta) -> Organisation {
+pub fn blank_organisation(meta: RecordMeta) -> Organisation {
     Organisation {
         meta,
         name: String::new(),
@@ -198,8 +131,8 @@ pub fn blank_organisation(meta: crate::model::RecordMeta) -> Organisation {
         size: None,
         founded_on: None,
         legal_identifiers: Vec::new(),
-        place: crate::model::Place::default(),
-        classification: crate::model::Classification::default(),
+        place: Place::default(),
+        classification: Classification::default(),
         roles: Vec::new(),
         network_memberships: Vec::new(),
         tags: Vec::new(),
@@ -208,19 +141,12 @@ pub fn blank_organisation(meta: crate::model::RecordMeta) -> Organisation {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{assert_fields, codes, meta};
     use super::*;
-    use crate::model::{RecordMeta, RecordStatus, Source};
     use crate::validation::SchemeList;
 
     fn blank() -> Organisation {
-        blank_organisation(RecordMeta::new(RecordStatus::Pending, Source::Web))
-    }
-
-    fn codes(errors: &[FieldError]) -> Vec<(String, &'static str)> {
-        errors
-            .iter()
-            .map(|e| (e.field.clone(), e.code.code()))
-            .collect()
+        blank_organisation(meta())
     }
 
     #[test]
@@ -233,19 +159,35 @@ mod tests {
             ..OrganisationChanges::default()
         };
         let errors = changes.apply(blank(), &SchemeList::fallback()).unwrap_err();
-        let fields: Vec<String> = codes(&errors).into_iter().map(|(f, _)| f).collect();
-        for expected in [
-            "name",
-            "website",
-            "country",
-            "focus[1]",
-            "location.latitude",
-        ] {
-            assert!(
-                fields.iter().any(|f| f == expected),
-                "{expected} missing from {fields:?}"
-            );
+        assert_fields(
+            &errors,
+            &[
+                "name",
+                "website",
+                "country",
+                "focus[1]",
+                "location.latitude",
+            ],
+        );
+        // `create` is the same as applying to a blank organisation.
+        let created = changes.create(meta(), &SchemeList::fallback()).unwrap_err();
+        assert_eq!(codes(&created), codes(&errors));
+    }
+
+    #[test]
+    fn create_keeps_the_meta_and_leaves_the_slug_to_the_store() {
+        let meta = meta();
+        let created = OrganisationChanges {
+            name: Patch::Set("Fab Lab".into()),
+            ..OrganisationChanges::default()
         }
+        .create(meta.clone(), &SchemeList::fallback())
+        .unwrap();
+        assert_eq!(created.meta, meta);
+        assert_eq!(
+            (created.name.as_str(), created.slug.as_str()),
+            ("Fab Lab", "")
+        );
     }
 
     #[test]
