@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod dsi4eu;
 mod health;
+mod moderation;
 mod mutations;
 mod pagination;
 mod read_api;

@@ -167,10 +167,7 @@ async fn writers_create_and_update_organisations() {
         let data = app
             .data_as(Some(&trusted_token), archive, json!({ "id": id }))
             .await;
-        assert_eq!(
-            data["archiveOrganisation"]["record"]["status"],
-            "ARCHIVED"
-        );
+        assert_eq!(data["archiveOrganisation"]["record"]["status"], "ARCHIVED");
         let lookup = r#"{ organisation(slug: "riverside-makers") { status } }"#;
         assert!(app.data(lookup, json!({})).await["organisation"].is_null());
         assert_eq!(

@@ -274,3 +274,48 @@ impl Loader<Vocabulary> for RecordLoader {
         self.store.taxonomies(keys).await.map_err(Arc::new)
     }
 }
+
+/// A record's revisions before a version (all when `None`), newest first. The record itself
+/// was already read through a scoped loader, so its history is the caller's to see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HistoryOf {
+    pub record_type: &'static str,
+    pub id: Uuid,
+    pub before_version: Option<i32>,
+}
+
+impl Loader<HistoryOf> for RecordLoader {
+    type Value = Vec<panorama_persistence::history::Revision>;
+    type Error = Arc<StoreError>;
+
+    /// One statement per record type and starting version (normally one per request level).
+    async fn load(
+        &self,
+        keys: &[HistoryOf],
+    ) -> LoadResult<HistoryOf, Vec<panorama_persistence::history::Revision>> {
+        let mut groups: HashMap<(&'static str, Option<i32>), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.record_type, key.before_version))
+                .or_default()
+                .push(key.id);
+        }
+        let mut out = HashMap::new();
+        for ((record_type, before_version), ids) in groups {
+            let mut found = self
+                .store
+                .revisions_of_many(record_type, &ids, before_version)
+                .await
+                .map_err(Arc::new)?;
+            for id in ids {
+                let key = HistoryOf {
+                    record_type,
+                    id,
+                    before_version,
+                };
+                out.insert(key, found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}

@@ -247,3 +247,35 @@ fn revision_of(r: revision::Model) -> Result<Revision, StoreError> {
         comment: r.comment,
     })
 }
+
+impl Store {
+    /// The revisions of several records of one type before a version (all when `None`),
+    /// newest first, by record: one statement for a page of records' histories.
+    pub async fn revisions_of_many(
+        &self,
+        record_type: &str,
+        record_ids: &[Uuid],
+        before_version: Option<i32>,
+    ) -> Result<std::collections::HashMap<Uuid, Vec<Revision>>, StoreError> {
+        let mut select = revision::Entity::find()
+            .filter(revision::Column::RecordType.eq(record_type))
+            .filter(revision::Column::RecordId.is_in(record_ids.iter().copied()));
+        if let Some(version) = before_version {
+            select = select.filter(revision::Column::Version.lt(version));
+        }
+        let rows = select
+            .order_by_desc(revision::Column::Version)
+            .all(self.connection())
+            .await?;
+        let mut by_record: std::collections::HashMap<Uuid, Vec<Revision>> =
+            std::collections::HashMap::new();
+        for row in rows {
+            let revision = revision_of(row)?;
+            by_record
+                .entry(revision.record_id)
+                .or_default()
+                .push(revision);
+        }
+        Ok(by_record)
+    }
+}

@@ -4,6 +4,9 @@
 #[macro_use]
 pub mod records;
 mod funding;
+mod moderation;
+
+pub use moderation::ReportReason;
 mod organisations;
 mod partners;
 mod projects;
@@ -26,5 +29,6 @@ pub struct Mutation(
     relations::RelationRemoval,
     stories::EventMutation,
     stories::CaseStudyMutation,
+    moderation::ModerationMutation,
     partners::PartnerMutation,
 );

@@ -282,7 +282,7 @@ pub async fn create<R: Writable>(
 }
 
 /// The record an input names, if the caller may see it, with whether the caller may change it.
-async fn writable<R: Writable>(
+pub(crate) async fn writable<R: Writable>(
     ctx: &Context<'_>,
     id: &ID,
 ) -> Result<Option<(R, WriteDecision)>, Error> {
@@ -342,15 +342,26 @@ pub async fn change<R: Writable>(
     apply: impl Fn(R) -> Result<R, Vec<FieldError>>,
 ) -> Result<Payload<R::Object>, Error> {
     let actor = &request(ctx)?.actor;
-    let Some((current, _)) = writable_directly::<R>(ctx, id).await? else {
+    let Some((current, decision)) = writable_directly::<R>(ctx, id).await? else {
         return Ok(Payload::failed(vec![not_found::<R>()]));
     };
     if !id_errors.is_empty() {
         return Ok(Payload::failed(id_errors));
     }
+    // A proposer's update of a draft sent back for changes submits it for review again.
+    let resubmit = action == "UPDATE"
+        && decision == WriteDecision::Propose
+        && current.meta().status == RecordStatus::Draft;
     let author = author(actor);
     let action = Action::new(action, &author);
     let id = current.meta().id;
+    let apply = |record: R| {
+        let mut changed = apply(record)?;
+        if resubmit {
+            changed.meta_mut().status = RecordStatus::Pending;
+        }
+        Ok(changed)
+    };
     outcome(
         store(ctx)?
             .change_record(id, expected_version, &action, apply)

@@ -3,6 +3,7 @@
 mod accounts;
 mod listings;
 mod lookups;
+mod moderation;
 
 use async_graphql::MergedObject;
 
@@ -11,4 +12,5 @@ pub struct Query(
     lookups::LookupQuery,
     listings::ListingQuery,
     accounts::AccountQuery,
+    moderation::ModerationQuery,
 );

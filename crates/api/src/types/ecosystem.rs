@@ -86,6 +86,16 @@ pub struct Organisation(pub domain::Organisation);
 
 #[Object]
 impl Organisation {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(ctx, "organisation", self.0.meta.id, Some(first), after).await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::Organisation, self.0.meta.id)
     }
@@ -261,6 +271,16 @@ pub struct Project(pub domain::Project);
 
 #[Object]
 impl Project {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(ctx, "project", self.0.meta.id, Some(first), after).await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::Project, self.0.meta.id)
     }
@@ -376,6 +396,16 @@ pub struct Support(pub domain::Support);
 
 #[Object]
 impl Support {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(ctx, "support", self.0.meta.id, Some(first), after).await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::Support, self.0.meta.id)
     }
@@ -433,6 +463,23 @@ impl OrganisationLink {
 
 #[Object]
 impl OrganisationLink {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(
+            ctx,
+            "organisation_link",
+            self.link.meta.id,
+            Some(first),
+            after,
+        )
+        .await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::OrganisationLink, self.link.meta.id)
     }

@@ -38,6 +38,16 @@ pub struct Grant(pub domain::Grant);
 
 #[Object]
 impl Grant {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(ctx, "grant_award", self.0.meta.id, Some(first), after).await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::Grant, self.0.meta.id)
     }
@@ -141,6 +151,23 @@ pub struct FundingOpportunity(pub domain::FundingOpportunity);
 
 #[Object]
 impl FundingOpportunity {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(
+            ctx,
+            "funding_opportunity",
+            self.0.meta.id,
+            Some(first),
+            after,
+        )
+        .await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::FundingOpportunity, self.0.meta.id)
     }
@@ -194,6 +221,16 @@ pub struct Event(pub domain::Event);
 
 #[Object]
 impl Event {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(ctx, "event", self.0.meta.id, Some(first), after).await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::Event, self.0.meta.id)
     }
@@ -259,6 +296,16 @@ pub struct CaseStudy(pub domain::CaseStudy);
 
 #[Object]
 impl CaseStudy {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(ctx, "case_study", self.0.meta.id, Some(first), after).await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::CaseStudy, self.0.meta.id)
     }
@@ -318,6 +365,16 @@ pub struct ImpactIndicator(pub domain::ImpactIndicator);
 
 #[Object]
 impl ImpactIndicator {
+    /// Every change of this record, newest first: who, when, which fields, before and after.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::history::Revision>, Error>
+    {
+        super::history::history(ctx, "impact_indicator", self.0.meta.id, Some(first), after).await
+    }
     pub async fn id(&self) -> ID {
         encode(Kind::ImpactIndicator, self.0.meta.id)
     }

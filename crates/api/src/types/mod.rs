@@ -4,11 +4,13 @@
 mod common;
 mod ecosystem;
 mod funding;
+mod history;
 mod node;
 mod partner;
 
 pub use common::*;
 pub use ecosystem::*;
 pub use funding::*;
+
 pub use node::*;
 pub use partner::*;
