@@ -11,6 +11,7 @@ mod moderation;
 mod mutations;
 mod pagination;
 mod read_api;
+mod records;
 mod statements;
 mod visibility;
 mod writes;
