@@ -167,7 +167,7 @@ async fn submissions_are_reviewed_reported_and_recorded() {
             .await;
         assert_eq!(data["report"]["reported"], true);
         let queue = moderate(QUEUE, json!({ "filter": { "kinds": ["REPORT"] } })).await;
-        assert_eq!(queue_ids(&queue, "REPORT"), [id.clone()]);
+        assert_eq!(queue_ids(&queue, "REPORT"), std::slice::from_ref(&id));
         assert_eq!(
             queue["moderationQueue"]["edges"][0]["node"]["report"]["reason"],
             "SPAM"

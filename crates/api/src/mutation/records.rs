@@ -299,14 +299,17 @@ pub(crate) async fn writable<R: Writable>(
         return Ok(None);
     };
     let meta = current.meta();
-    let as_organisation = (R::KIND == Kind::Organisation).then_some(id);
-    if !request
-        .scope()
-        .allows(meta.status, meta.owner_partner, as_organisation)
-    {
+    let facts = current.facts(store).await?;
+    // The read rule: members see their organisations and the projects they take part in.
+    let scope = request.scope();
+    let through_organisation = matches!(R::KIND, Kind::Organisation | Kind::Project)
+        && facts
+            .organisations
+            .iter()
+            .any(|o| scope.allows(meta.status, meta.owner_partner, Some(*o)));
+    if !through_organisation && !scope.allows(meta.status, meta.owner_partner, None) {
         return Ok(None);
     }
-    let facts = current.facts(store).await?;
     let decision = R::write_decision(&request.actor, &facts);
     Ok(Some((current, decision)))
 }
