@@ -511,6 +511,17 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("reject", Partner, Own, Forbidden),
     ("reject", Moderator, Own, Allowed),
     ("reject", Admin, Other, Allowed),
+    ("possibleDuplicates", Anonymous, Own, Unauthenticated),
+    ("possibleDuplicates", Member, Own, Forbidden),
+    ("possibleDuplicates", Partner, Own, Forbidden),
+    ("possibleDuplicates", Moderator, Own, Allowed),
+    ("possibleDuplicates", Admin, Own, Allowed),
+    // Last: each merge takes a demo organisation into the target.
+    ("mergeOrganisations", Anonymous, Own, Unauthenticated),
+    ("mergeOrganisations", Member, Own, Forbidden),
+    ("mergeOrganisations", Partner, Own, Forbidden),
+    ("mergeOrganisations", Moderator, Own, Allowed),
+    ("mergeOrganisations", Admin, Other, Allowed),
 ];
 
 /// The records and accounts the matrix acts on.
@@ -773,6 +784,8 @@ async fn world(app: &TestApp) -> World {
     write::update_organisation(app.store().connection(), &own, own.meta.version)
         .await
         .unwrap();
+    // A twin of the own organisation, for possibleDuplicates to find.
+    pending_organisation(app, "Matrix Own Pending Ltd", Some(own_partner.id)).await;
     let other_partner = app
         .partner(PartnerKind::Funder, "ecosystem:read", None, false)
         .await;
@@ -965,6 +978,20 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, St
                 "restoreOrganisation.record"
             },
         ),
+        "possibleDuplicates" => (
+            "query($id: ID!) { possibleDuplicates(organisationId: $id) { organisation { id } } }",
+            json!({ "id": global_id("Organisation", organisation.0) }),
+            "possibleDuplicates",
+        ),
+        "mergeOrganisations" => {
+            let n = world.fresh.fetch_add(1, Ordering::Relaxed);
+            let merged = global_id("Organisation", world.pool[n % world.pool.len()]);
+            (
+                "mutation($s: ID!, $m: ID!) { mergeOrganisations(input: { survivorId: $s, mergedId: $m }) { record { id } userErrors { code } } }",
+                json!({ "s": global_id("Organisation", organisation.0), "m": merged }),
+                "mergeOrganisations.record",
+            )
+        }
         "moderationQueue" => (
             "{ moderationQueue(first: 5) { edges { node { kind } } } }",
             json!({}),

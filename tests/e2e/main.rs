@@ -6,6 +6,7 @@
 mod access;
 mod auth;
 mod dsi4eu;
+mod duplicates;
 mod health;
 mod moderation;
 mod mutations;

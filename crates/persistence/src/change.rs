@@ -311,7 +311,7 @@ async fn current<R: StoredRecord>(
 }
 
 /// A project's participations as its history shows them.
-async fn participations_of(
+pub(crate) async fn participations_of(
     txn: &DatabaseTransaction,
     project_id: Uuid,
 ) -> Result<serde_json::Value, StoreError> {

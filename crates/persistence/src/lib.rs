@@ -10,6 +10,7 @@ pub mod history;
 pub mod listing;
 pub mod loaders;
 mod mapping;
+pub mod merge;
 pub mod moderation;
 pub mod partners;
 pub mod record;

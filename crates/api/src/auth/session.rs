@@ -204,6 +204,13 @@ async fn organisation_ids(store: &Store, values: &[String]) -> Result<Vec<Uuid>,
             .await?;
         ids.extend(found.values().map(|o| o.meta.id));
     }
+    // A person who belonged to an organisation since merged belongs to the survivor.
+    let redirects = store.redirects(&ids).await?;
+    for id in &mut ids {
+        if let Some(survivor) = redirects.get(id) {
+            *id = *survivor;
+        }
+    }
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)

@@ -4,6 +4,7 @@
 #[macro_use]
 pub mod records;
 mod funding;
+mod merge;
 mod moderation;
 
 pub use moderation::ReportReason;
@@ -30,5 +31,6 @@ pub struct Mutation(
     stories::EventMutation,
     stories::CaseStudyMutation,
     moderation::ModerationMutation,
+    merge::MergeMutation,
     partners::PartnerMutation,
 );

@@ -29,6 +29,7 @@ fn id_or_slug(
 #[Object]
 impl LookupQuery {
     /// One organisation by global id or by slug; null if there is none the caller may see.
+    /// The id of an organisation merged into another gives the survivor.
     async fn organisation(
         &self,
         ctx: &Context<'_>,
@@ -36,7 +37,11 @@ impl LookupQuery {
         slug: Option<String>,
     ) -> Result<Option<Organisation>, Error> {
         match id_or_slug(id, slug, Kind::Organisation)? {
-            Ok(Some(id)) => organisation_by_id(ctx, id).await,
+            Ok(Some(id)) => match organisation_by_id(ctx, id).await? {
+                Some(found) => Ok(Some(found)),
+                // A merged organisation's id resolves to the one it was merged into.
+                None => Ok(merged_into(ctx, &[id]).await?.pop().map(|(_, o)| o)),
+            },
             Ok(None) => Ok(None),
             Err(slug) => Ok(loaders(ctx)?
                 .load_one(OrganisationBySlug(slug))

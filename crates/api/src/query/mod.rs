@@ -1,6 +1,7 @@
 //! The query root, merged from one object per area.
 
 mod accounts;
+mod duplicates;
 mod listings;
 mod lookups;
 mod moderation;
@@ -13,4 +14,5 @@ pub struct Query(
     listings::ListingQuery,
     accounts::AccountQuery,
     moderation::ModerationQuery,
+    duplicates::DuplicateQuery,
 );

@@ -30,10 +30,16 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, E
             .filter(move |(k, _)| *k == kind)
             .map(|(_, id)| *id)
     };
-    let organisations = loaders
+    let mut organisations = loaders
         .load_many(of(Kind::Organisation).map(OrganisationById))
         .await
         .gql()?;
+    let missing: Vec<_> = of(Kind::Organisation)
+        .filter(|id| !organisations.contains_key(&OrganisationById(*id)))
+        .collect();
+    for (old, survivor) in merged_into(ctx, &missing).await? {
+        organisations.insert(OrganisationById(old), survivor.0);
+    }
     let projects = loaders
         .load_many(of(Kind::Project).map(ProjectById))
         .await
@@ -89,4 +95,23 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, E
             }
         })
         .collect())
+}
+
+/// Organisations that were merged into others, by their old id: the survivor each now is (if
+/// the caller may see it). Only ids that resolved to nothing are looked up.
+pub async fn merged_into(
+    ctx: &Context<'_>,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<(uuid::Uuid, Organisation)>, Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let redirects = store(ctx)?.redirects(ids).await.gql()?;
+    let mut found = Vec::new();
+    for (old, new) in redirects {
+        if let Some(survivor) = organisation_by_id(ctx, new).await? {
+            found.push((old, survivor));
+        }
+    }
+    Ok(found)
 }
