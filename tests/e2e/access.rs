@@ -479,6 +479,11 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("activatePartner", Member, Other, Forbidden),
     ("activatePartner", Partner, Own, Forbidden),
     ("activatePartner", Moderator, Other, Forbidden),
+    ("proposal", Anonymous, Own, Absent),
+    ("proposal", Member, Own, Absent),
+    ("proposal", Partner, Own, Allowed),
+    ("proposal", Moderator, Own, Allowed),
+    ("proposal", Admin, Own, Allowed),
     // Moderation. The payload itself is the data: whether a step fits the record's status is
     // the workflow's business (tests/e2e/moderation.rs); here only who may take it.
     ("moderationQueue", Anonymous, Other, Unauthenticated),
@@ -539,6 +544,8 @@ struct World {
     /// Counts requests, so that each picks fresh values.
     fresh: AtomicUsize,
     tokens: Vec<(Who, Option<String>)>,
+    /// A change the own partner proposed to a published organisation.
+    proposal: String,
 }
 
 impl World {
@@ -835,7 +842,20 @@ async fn world(app: &TestApp) -> World {
         (Moderator, Some(app.user_token(&["moderator"], &[]))),
         (Admin, Some(app.user_token(&["admin"], &[]))),
     ];
+    // The own partner proposes a change to a published organisation it does not own.
+    let proposed = app
+        .data_as(
+            tokens[2].1.as_deref(),
+            "mutation($id: ID!) { updateOrganisation(input: { id: $id, shortDescription: \"Matrix proposal\" }) { proposal { id } } }",
+            json!({ "id": global_id("Organisation", link_to) }),
+        )
+        .await;
+    let proposal = proposed["updateOrganisation"]["proposal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     World {
+        proposal,
         own_organisation: (own.meta.id, own.slug),
         other_organisation: (other.meta.id, other.slug),
         own_partner,
@@ -992,6 +1012,11 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, St
                 "mergeOrganisations.record",
             )
         }
+        "proposal" => (
+            "query($id: ID!) { proposal(id: $id) { status } }",
+            json!({ "id": world.proposal }),
+            "proposal",
+        ),
         "moderationQueue" => (
             "{ moderationQueue(first: 5) { edges { node { kind } } } }",
             json!({}),

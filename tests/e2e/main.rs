@@ -8,6 +8,7 @@ mod auth;
 mod dsi4eu;
 mod duplicates;
 mod health;
+mod limits;
 mod moderation;
 mod mutations;
 mod pagination;

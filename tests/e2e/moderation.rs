@@ -209,3 +209,142 @@ async fn submissions_are_reviewed_reported_and_recorded() {
         app.stop().await;
     }
 }
+
+const PROPOSE: &str = r#"mutation($input: UpdateOrganisationInput!) {
+    updateOrganisation(input: $input) {
+        record { shortDescription version }
+        proposal { id status baseVersion changes { field before after } }
+        userErrors { field code } } }"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proposed_changes_to_published_records_wait_for_review() {
+    for backend in backends() {
+        let app = TestApp::empty(&backend).await;
+        let moderator = &app.user_token(&["moderator"], &[]);
+        let data = app
+            .data_as(
+                Some(moderator),
+                CREATE,
+                json!({ "input": { "name": "Harbour Lab", "country": "NL" } }),
+            )
+            .await;
+        let id = data["createOrganisation"]["record"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let member = &app.user_token(&["member"], &["harbour-lab"]);
+        let stranger = &app.user_token(&["member"], &[]);
+
+        // A member's change to its published organisation is kept as a proposal.
+        let data = app
+            .data_as(
+                Some(member),
+                PROPOSE,
+                json!({ "input": { "id": id, "shortDescription": "Open harbour data" } }),
+            )
+            .await;
+        let payload = &data["updateOrganisation"];
+        assert_eq!(
+            payload["record"],
+            json!({ "shortDescription": null, "version": 1 })
+        );
+        assert_eq!(payload["proposal"]["status"], "PENDING");
+        assert_eq!(
+            payload["proposal"]["changes"],
+            json!([{ "field": "shortDescription", "before": null, "after": "Open harbour data" }])
+        );
+        let proposal = payload["proposal"]["id"].as_str().unwrap().to_owned();
+        let bad = app
+            .data_as(
+                Some(member),
+                PROPOSE,
+                json!({ "input": { "id": id, "website": "ftp://harbour.example" } }),
+            )
+            .await;
+        assert_eq!(
+            bad["updateOrganisation"]["userErrors"][0]["code"],
+            "INVALID_URL"
+        );
+        assert!(bad["updateOrganisation"]["proposal"].is_null());
+        let (_, archive) = app
+            .graphql_as(Some(member), r#"mutation($id: ID!) { archiveOrganisation(input: { id: $id }) { record { status } } }"#, json!({ "id": id }))
+            .await;
+        assert_eq!(error_code(&archive), Some("FORBIDDEN"));
+
+        // Its author and moderators see it; others do not; it waits in the queue.
+        let read = r#"query($id: ID!) { proposal(id: $id) { status author comment } }"#;
+        assert_eq!(
+            app.data_as(Some(member), read, json!({ "id": proposal }))
+                .await["proposal"]["status"],
+            "PENDING"
+        );
+        assert!(
+            app.data_as(Some(stranger), read, json!({ "id": proposal }))
+                .await["proposal"]
+                .is_null()
+        );
+        let queue = app
+            .data_as(Some(moderator), r#"{ moderationQueue(filter: { kinds: [PROPOSED_CHANGE] }) { edges { node { kind recordId proposal { id } } } } }"#, json!({}))
+            .await;
+        let edges = &queue["moderationQueue"]["edges"];
+        assert_eq!(edges.as_array().unwrap().len(), 1);
+        assert_eq!(edges[0]["node"]["recordId"], id.as_str());
+        assert_eq!(edges[0]["node"]["proposal"]["id"], proposal.as_str());
+
+        // Approved: applied as the author's change, with a new version.
+        let approve = r#"mutation($id: ID!) { approve(input: { id: $id }) { record { version } proposal { status } userErrors { code } } }"#;
+        let data = app
+            .data_as(Some(moderator), approve, json!({ "id": proposal }))
+            .await;
+        assert_eq!(data["approve"]["record"]["version"], 2);
+        assert_eq!(data["approve"]["proposal"]["status"], "APPROVED");
+        let now = app
+            .data(r#"query($id: ID!) { node(id: $id) { ... on Organisation { shortDescription history(first: 1) { edges { node { action comment } } } } } }"#, json!({ "id": id }))
+            .await;
+        assert_eq!(now["node"]["shortDescription"], "Open harbour data");
+        assert_eq!(
+            now["node"]["history"]["edges"][0]["node"]["action"],
+            "UPDATE"
+        );
+        assert!(
+            now["node"]["history"]["edges"][0]["node"]["comment"]
+                .as_str()
+                .unwrap()
+                .starts_with("proposal approved by")
+        );
+        let again = app
+            .data_as(Some(moderator), approve, json!({ "id": proposal }))
+            .await;
+        assert_eq!(again["approve"]["userErrors"][0]["code"], "INVALID");
+
+        // Rejected: the record stays as it is; the author reads why.
+        let data = app
+            .data_as(
+                Some(member),
+                PROPOSE,
+                json!({ "input": { "id": id, "city": "Rotterdam" } }),
+            )
+            .await;
+        let second = data["updateOrganisation"]["proposal"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let reject = r#"mutation($id: ID!) { reject(input: { id: $id, reason: "Not in Rotterdam" }) { proposal { status } userErrors { code } } }"#;
+        let data = app
+            .data_as(Some(moderator), reject, json!({ "id": second }))
+            .await;
+        assert_eq!(data["reject"]["proposal"]["status"], "REJECTED");
+        let seen = app
+            .data_as(Some(member), read, json!({ "id": second }))
+            .await;
+        assert_eq!(seen["proposal"]["comment"], "Not in Rotterdam");
+        let city = app
+            .data(r#"query($id: ID!) { node(id: $id) { ... on Organisation { version place { city } } } }"#, json!({ "id": id }))
+            .await;
+        assert_eq!(
+            city["node"],
+            json!({ "version": 2, "place": { "city": null } })
+        );
+        app.stop().await;
+    }
+}

@@ -142,12 +142,18 @@ async fn writers_create_and_update_organisations() {
             "only the published one, nothing from the bad input"
         );
 
-        // Another partner's published record is not theirs to change.
+        // Another partner's published record is not theirs to change: the change waits as a
+        // proposal, and the record stays as it is.
         let other = json!({ "id": id, "name": "Taken Over" });
-        let (_, body) = app
-            .graphql_as(Some(&untrusted_token), UPDATE, json!({ "input": other }))
+        let propose = r#"mutation($input: UpdateOrganisationInput!) {
+            updateOrganisation(input: $input) { record { name } proposal { status } userErrors { code } } }"#;
+        let data = app
+            .data_as(Some(&untrusted_token), propose, json!({ "input": other }))
             .await;
-        assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+        assert_eq!(
+            data["updateOrganisation"],
+            json!({ "record": { "name": "Riverside Makers" }, "proposal": { "status": "PENDING" }, "userErrors": [] })
+        );
         let name = app
             .data(
                 r#"{ organisation(slug: "riverside-makers") { name version } }"#,

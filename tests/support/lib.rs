@@ -2,7 +2,7 @@
 //! Helpers for the end-to-end tests: the real app on a random port over a fresh database per
 //! test (a temporary SQLite file, or a new PostgreSQL database that is dropped afterwards).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use panorama_api::auth::accounts::add_client;
@@ -166,6 +166,8 @@ pub struct TestApp {
     pub database_url: String,
     pub auth: TestAuth,
     options: panorama_api::ApiOptions,
+    /// The org-id list file the app checks legal identifiers against; none: the fallback list.
+    org_id_lists_file: Option<PathBuf>,
     app: Option<RunningApp>,
     client: reqwest::Client,
     // Declared last: dropped after the app has stopped.
@@ -175,30 +177,49 @@ pub struct TestApp {
 impl TestApp {
     /// An app over an empty, migrated database.
     pub async fn empty(backend: &Backend) -> Self {
-        Self::spawn(backend, false, BATCH_WINDOW).await
+        Self::spawn(backend, false, BATCH_WINDOW, None).await
     }
 
     /// An app over a database holding the built-in demo dataset.
     pub async fn with_demo(backend: &Backend) -> Self {
-        Self::spawn(backend, true, BATCH_WINDOW).await
+        Self::spawn(backend, true, BATCH_WINDOW, None).await
+    }
+
+    /// An empty app that checks legal identifiers against the org-id list `file`, as the
+    /// setting `org_id_lists_file` makes it.
+    pub async fn with_org_id_lists(backend: &Backend, file: &Path) -> Self {
+        Self::spawn(backend, false, BATCH_WINDOW, Some(file.to_owned())).await
     }
 
     /// An empty app whose DataLoaders wait `batch_window` for keys: long enough, on a busy
     /// test machine, that timing cannot decide how many statements a request takes.
     pub async fn counting_statements(backend: &Backend, batch_window: Duration) -> Self {
-        Self::spawn(backend, false, batch_window).await
+        Self::spawn(backend, false, batch_window, None).await
     }
 
-    async fn spawn(backend: &Backend, demo: bool, batch_window: Duration) -> Self {
+    async fn spawn(
+        backend: &Backend,
+        demo: bool,
+        batch_window: Duration,
+        org_id_lists_file: Option<PathBuf>,
+    ) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
         let auth = TestAuth::new().expect("test keys");
         let options = panorama_api::ApiOptions { batch_window };
-        let app = start(&database_url, demo, &auth.settings, options).await;
+        let app = start(
+            &database_url,
+            demo,
+            &auth.settings,
+            options,
+            org_id_lists_file.as_deref(),
+        )
+        .await;
         Self {
             backend: backend.clone(),
             database_url,
             auth,
             options,
+            org_id_lists_file,
             app: Some(app),
             client: reqwest::Client::new(),
             _database: database,
@@ -212,7 +233,16 @@ impl TestApp {
             app.stop().await.expect("app stops");
             store.close().await.expect("store closes");
         }
-        self.app = Some(start(&self.database_url, false, &self.auth.settings, self.options).await);
+        self.app = Some(
+            start(
+                &self.database_url,
+                false,
+                &self.auth.settings,
+                self.options,
+                self.org_id_lists_file.as_deref(),
+            )
+            .await,
+        );
         self
     }
 
@@ -337,7 +367,7 @@ impl TestApp {
     pub fn user_token(&self, roles: &[&str], organisations: &[&str]) -> String {
         let now = chrono::Utc::now().timestamp();
         let claims = json!({
-            "iss": TEST_IDP, "aud": "panorama-api", "sub": format!("user-{}", roles.join("-")),
+            "iss": TEST_IDP, "aud": "panorama-api", "sub": format!("user-{}-of-{}", roles.join("-"), organisations.join("-")),
             "iat": now, "nbf": now - 5, "exp": now + 600,
             "roles": roles, "organisations": organisations,
         });
@@ -380,7 +410,9 @@ async fn start(
     demo: bool,
     auth: &AuthSettings,
     options: panorama_api::ApiOptions,
+    org_id_lists_file: Option<&Path>,
 ) -> RunningApp {
+    let schemes = app::org_id_schemes(org_id_lists_file).expect("org-id list");
     let store = app::open_store(database_url, demo)
         .await
         .expect("open store");
@@ -392,6 +424,7 @@ async fn start(
         "127.0.0.1:0".parse().expect("address"),
         options,
         auth,
+        schemes,
     )
     .await
     .expect("start app")

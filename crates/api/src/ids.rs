@@ -17,10 +17,11 @@ pub enum Kind {
     OrganisationLink,
     ImpactIndicator,
     Partner,
+    Proposal,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Self::Organisation,
         Self::Project,
         Self::Grant,
@@ -31,6 +32,7 @@ impl Kind {
         Self::OrganisationLink,
         Self::ImpactIndicator,
         Self::Partner,
+        Self::Proposal,
     ];
 
     fn name(self) -> &'static str {
@@ -45,7 +47,29 @@ impl Kind {
             Self::OrganisationLink => "OrganisationLink",
             Self::ImpactIndicator => "ImpactIndicator",
             Self::Partner => "Partner",
+            Self::Proposal => "Proposal",
         }
+    }
+
+    /// The table of a record kind, which is also its type in revisions and proposals.
+    pub fn table(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Organisation => "organisation",
+            Self::Project => "project",
+            Self::Grant => "grant_award",
+            Self::Event => "event",
+            Self::CaseStudy => "case_study",
+            Self::FundingOpportunity => "funding_opportunity",
+            Self::Support => "support",
+            Self::OrganisationLink => "organisation_link",
+            Self::ImpactIndicator => "impact_indicator",
+            Self::Partner | Self::Proposal => return None,
+        })
+    }
+
+    /// The record kind stored in `table`.
+    pub fn of_table(table: &str) -> Option<Kind> {
+        Self::ALL.into_iter().find(|k| k.table() == Some(table))
     }
 }
 

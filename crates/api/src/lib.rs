@@ -13,7 +13,10 @@ mod query;
 pub mod router;
 mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use panorama_domain::validation::SchemeList;
 
 pub use context::RequestContext;
 pub use router::{ApiOptions, AppState, router};
@@ -22,12 +25,22 @@ pub type PanoramaSchema = Schema<query::Query, mutation::Mutation, EmptySubscrip
 
 /// Builds the schema. It holds no data and touches no database: the store, the caller's context
 /// and the DataLoaders are added to each request, so the same builder serves the SDL check.
+/// Legal identifiers are checked against [`SchemeList::fallback`].
 pub fn build_schema() -> PanoramaSchema {
+    builder().finish()
+}
+
+/// The schema of [`build_schema`], checking the schemes of legal identifiers against `schemes`
+/// (the operator's org-id list) instead of the fallback list. The SDL is the same.
+pub fn build_schema_with(schemes: Arc<SchemeList>) -> PanoramaSchema {
+    builder().data(schemes).finish()
+}
+
+fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         EmptySubscription,
     )
     .limit_depth(16)
-    .finish()
 }

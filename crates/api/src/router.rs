@@ -1,7 +1,9 @@
 //! The HTTP surface: GraphQL over HTTP at `/graphql` (POST, and GET for queries), GraphiQL for
 //! browsers at GET `/graphql`, and the health endpoints.
 
+use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,13 +13,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use panorama_domain::validation::SchemeList;
 use panorama_persistence::Store;
 
 use crate::auth::oauth;
 use crate::auth::session::{AuthState, Refusal, authenticate};
 
 use crate::context::RequestContext;
-use crate::{PanoramaSchema, build_schema, loaders};
+use crate::{PanoramaSchema, build_schema, build_schema_with, loaders};
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -44,9 +47,25 @@ impl Default for ApiOptions {
 }
 
 impl AppState {
+    /// Checks legal identifiers against [`SchemeList::fallback`].
     pub fn new(store: Store, options: ApiOptions, auth: Arc<AuthState>) -> Self {
         Self {
             schema: build_schema(),
+            store,
+            options,
+            auth,
+        }
+    }
+
+    /// Checks legal identifiers against `schemes`, the operator's org-id list.
+    pub fn with_schemes(
+        store: Store,
+        options: ApiOptions,
+        auth: Arc<AuthState>,
+        schemes: Arc<SchemeList>,
+    ) -> Self {
+        Self {
+            schema: build_schema_with(schemes),
             store,
             options,
             auth,
@@ -74,8 +93,12 @@ pub fn router(state: AppState) -> Router {
 async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(&rejection),
+    };
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
@@ -137,10 +160,38 @@ async fn graphql_get(
         )
         .into_response();
     }
-    match request {
-        Ok(request) => graphql(state, headers, request).await,
-        Err(rejection) => rejection.into_response(),
-    }
+    graphql(state, headers, request).await
+}
+
+/// A request that is not a GraphQL request at all (malformed JSON, invalid UTF-8, JSON nested
+/// deeper than serde_json's limit of 128, a bad query string) gets a GraphQL error body saying
+/// what is wrong, with 400, as the GraphQL-over-HTTP spec has it. The extractor's own answer is
+/// untyped plain text in Rust debug notation (`InvalidRequest(Error("…", line: 1, …))`).
+/// A body sent without a length that runs over [`MAX_BODY_BYTES`] is only found out while it is
+/// read, and reaches us as an I/O error carrying the limit layer's message: it gets the 413 that
+/// a body announcing its length gets from the layer itself, instead of a 400.
+fn rejected(rejection: &GraphQLRejection) -> Response {
+    let too_large = match &rejection.0 {
+        ParseRequestError::PayloadTooLarge => true,
+        ParseRequestError::Io(error) => error.to_string().contains("length limit exceeded"),
+        _ => false,
+    };
+    let (status, code, message) = if too_large {
+        let message = format!("the request body is larger than {MAX_BODY_BYTES} bytes");
+        (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", message)
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            rejection.0.to_string(),
+        )
+    };
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    let content_type = HeaderValue::from_static("application/graphql-response+json");
+    let headers = [(header::CONTENT_TYPE, content_type)];
+    (status, headers, body.to_string()).into_response()
 }
 
 /// The process is up.

@@ -141,19 +141,7 @@ impl Store {
         change: &impl Fn(R) -> Result<R, Vec<FieldError>>,
     ) -> Result<R, ChangeError> {
         let txn = self.connection().begin().await.map_err(StoreError::from)?;
-        let current = current::<R>(&txn, id, expected_version).await?;
-        let mut changed = change(current.clone()).map_err(ChangeError::Invalid)?;
-        let changes = record_changes(Some(&current), &changed)?;
-        if changes.is_empty() {
-            return Ok(current);
-        }
-        check_references(&txn, &changed).await?;
-        settle_slug(&txn, Some(&current), &mut changed).await?;
-        let meta = changed.meta_mut();
-        meta.version = current.meta().version + 1;
-        meta.updated_at = crate::time::now();
-        changed.update(&txn, current.meta().version).await?;
-        insert_revision(&txn, R::TABLE, id, changed.meta().version, action, &changes).await?;
+        let changed = change_in(&txn, id, expected_version, action, change).await?;
         txn.commit().await.map_err(StoreError::from)?;
         Ok(changed)
     }
@@ -292,7 +280,7 @@ impl Store {
 }
 
 /// The record as it is now, at `expected_version` if one is given.
-async fn current<R: StoredRecord>(
+pub(crate) async fn current<R: StoredRecord>(
     txn: &DatabaseTransaction,
     id: Uuid,
     expected_version: Option<i32>,
@@ -327,4 +315,29 @@ pub(crate) async fn participations_of(
         .map(|p| p.map(|p| json!({"organisationId": p.organisation_id, "role": p.role.code()})))
         .collect::<Result<_, _>>()?;
     Ok(serde_json::Value::Array(list))
+}
+
+/// [`Store::change_record`]'s work inside a transaction the caller commits: reads the record,
+/// applies `change`, and writes it with its revision unless nothing changed.
+pub(crate) async fn change_in<R: StoredRecord>(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    expected_version: Option<i32>,
+    action: &Action<'_>,
+    change: &impl Fn(R) -> Result<R, Vec<FieldError>>,
+) -> Result<R, ChangeError> {
+    let current = current::<R>(txn, id, expected_version).await?;
+    let mut changed = change(current.clone()).map_err(ChangeError::Invalid)?;
+    let changes = record_changes(Some(&current), &changed)?;
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    check_references(txn, &changed).await?;
+    settle_slug(txn, Some(&current), &mut changed).await?;
+    let meta = changed.meta_mut();
+    meta.version = current.meta().version + 1;
+    meta.updated_at = crate::time::now();
+    changed.update(txn, current.meta().version).await?;
+    insert_revision(txn, R::TABLE, id, changed.meta().version, action, &changes).await?;
+    Ok(changed)
 }

@@ -13,6 +13,7 @@ mod mapping;
 pub mod merge;
 pub mod moderation;
 pub mod partners;
+pub mod proposal;
 pub mod record;
 pub mod store;
 pub mod time;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::entities::report;
 use crate::history::Author;
+use crate::proposal::Proposal;
 use crate::time::{now, stamp};
 use crate::{Store, StoreError};
 
@@ -62,26 +63,30 @@ pub struct Report {
     pub created_at: DateTime<Utc>,
 }
 
-/// One thing in the moderation queue: a pending record, or an open report of a record.
+/// One thing in the moderation queue: a pending record, an open report of a record, or a
+/// proposed change to a published record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueItem {
     pub record_type: String,
     pub record_id: Uuid,
     /// Since when it has waited: the record's last change, or the report's time.
     pub since: DateTime<Utc>,
-    /// `None` for a pending record.
+    /// For a report.
     pub report: Option<Report>,
+    /// For a proposed change.
+    pub proposal: Option<Proposal>,
 }
 
 impl QueueItem {
-    /// The item's place in the queue: oldest first, then by record id, then reports after
-    /// the record itself.
+    /// The item's place in the queue: oldest first, then by record id, then by the report's
+    /// or the proposal's id (a pending record itself comes first).
     pub fn key(&self) -> (DateTime<Utc>, Uuid, Uuid) {
-        (
-            self.since,
-            self.record_id,
-            self.report.as_ref().map_or(Uuid::nil(), |r| r.id),
-        )
+        let own = self
+            .report
+            .as_ref()
+            .map(|r| r.id)
+            .or(self.proposal.as_ref().map(|p| p.id));
+        (self.since, self.record_id, own.unwrap_or(Uuid::nil()))
     }
 }
 
@@ -92,6 +97,7 @@ pub struct QueueFilter {
     pub record_types: Vec<String>,
     pub pending: bool,
     pub reported: bool,
+    pub proposed: bool,
 }
 
 fn report_of(row: report::Model) -> Result<Report, StoreError> {
@@ -211,6 +217,22 @@ impl Store {
                     record_id: report.record_id,
                     since: report.created_at,
                     report: Some(report),
+                    proposal: None,
+                });
+            }
+        }
+        if filter.proposed {
+            let since = after.map(|(since, _, _)| since);
+            for proposal in self
+                .pending_proposals(&filter.record_types, since, limit)
+                .await?
+            {
+                items.push(QueueItem {
+                    record_type: proposal.record_type.clone(),
+                    record_id: proposal.record_id,
+                    since: proposal.created_at,
+                    report: None,
+                    proposal: Some(proposal),
                 });
             }
         }
@@ -246,6 +268,7 @@ impl Store {
                     record_id: row.try_get("", "id")?,
                     since: row.try_get("", "updated_at")?,
                     report: None,
+                    proposal: None,
                 })
             })
             .collect()

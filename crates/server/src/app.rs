@@ -2,10 +2,13 @@
 //! until asked to stop.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
+use anyhow::Context;
 use panorama_api::auth::session::AuthState;
 use panorama_api::{ApiOptions, AppState, router};
+use panorama_domain::validation::SchemeList;
 use panorama_persistence::Store;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -38,16 +41,56 @@ pub async fn open_store(database_url: &str, load_demo: bool) -> anyhow::Result<S
     Ok(store)
 }
 
-/// Binds `listen` (port 0 for any free port) and serves the API in a background task.
+/// The org-id list codes that legal identifiers may use: read from `file` (the org-id.guide
+/// table of lists, setting `org_id_lists_file`), or the built-in fallback list when no file is
+/// set. A file that cannot be read or parsed is an error naming it, so that a wrong setting
+/// stops the start rather than quietly refusing or accepting identifiers.
+pub fn org_id_schemes(file: Option<&Path>) -> anyhow::Result<Arc<SchemeList>> {
+    let Some(path) = file else {
+        let schemes = SchemeList::fallback();
+        tracing::info!(
+            codes = schemes.len(),
+            "no org_id_lists_file set: legal identifiers are checked against the built-in list of common org-id schemes"
+        );
+        return Ok(Arc::new(schemes));
+    };
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read the org-id list file {} (setting org_id_lists_file)",
+            path.display()
+        )
+    })?;
+    let schemes = SchemeList::parse_org_id_csv(&text).with_context(|| {
+        format!(
+            "the org-id list file {} is not an org-id.guide table of lists (setting org_id_lists_file)",
+            path.display()
+        )
+    })?;
+    tracing::info!(
+        codes = schemes.len(),
+        file = %path.display(),
+        "loaded the org-id list codes for legal identifiers"
+    );
+    Ok(Arc::new(schemes))
+}
+
+/// Binds `listen` (port 0 for any free port) and serves the API in a background task; legal
+/// identifiers are checked against `schemes` (see [`org_id_schemes`]).
 pub async fn start(
     store: Store,
     listen: SocketAddr,
     options: ApiOptions,
     auth: Arc<AuthState>,
+    schemes: Arc<SchemeList>,
 ) -> anyhow::Result<RunningApp> {
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let app = router(AppState::new(store.clone(), options, auth));
+    let app = router(AppState::with_schemes(
+        store.clone(),
+        options,
+        auth,
+        schemes,
+    ));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -62,4 +105,33 @@ pub async fn start(
         stop,
         task,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_id_schemes_come_from_the_file_or_the_fallback() {
+        assert_eq!(*org_id_schemes(None).unwrap(), SchemeList::fallback());
+
+        let dir = std::env::temp_dir().join(format!("panorama-app-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("lists.csv");
+        std::fs::write(&good, "code,deprecated\nNZ-CR,False\nFR-INSEE,True\n").unwrap();
+        let schemes = org_id_schemes(Some(&good)).unwrap();
+        assert_eq!(schemes.codes().collect::<Vec<_>>(), ["NZ-CR"]);
+
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, "code,name\nNZ-CR,Charities\n").unwrap();
+        let error = format!("{:#}", org_id_schemes(Some(&bad)).unwrap_err());
+        assert!(error.contains("bad.csv"), "{error}");
+        assert!(error.contains("no `deprecated` column"), "{error}");
+
+        let missing = dir.join("missing.csv");
+        let error = format!("{:#}", org_id_schemes(Some(&missing)).unwrap_err());
+        assert!(error.contains("missing.csv"), "{error}");
+        assert!(error.contains("cannot read"), "{error}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -32,6 +32,11 @@ pub struct Settings {
     /// How long DataLoaders collect keys before a batch, in milliseconds
     /// (`PANORAMA_BATCH_WINDOW_MS`).
     pub batch_window_ms: u64,
+    /// The org-id.guide table of lists (CSV with `code` and `deprecated` columns) that the
+    /// schemes of legal identifiers are checked against (`PANORAMA_ORG_ID_LISTS_FILE`). Without
+    /// it, a built-in list of the most common codes is used.
+    #[serde(default)]
+    pub org_id_lists_file: Option<PathBuf>,
     #[serde(default)]
     pub auth: AuthSettings,
 }
@@ -166,6 +171,22 @@ mod tests {
             Settings::from_sources(Some(path), Some("postgres://u:secret@h/db".into())).unwrap();
         assert_eq!(settings.database_url(), "postgres://u:secret@h/db");
         assert!(!format!("{settings:?}").contains("secret@"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn org_id_lists_file_is_optional() {
+        let dir = tempfile_dir();
+        let path = dir.join("panorama.toml");
+        std::fs::write(&path, "").unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        assert_eq!(settings.org_id_lists_file, None);
+        std::fs::write(&path, "org_id_lists_file = \"data/org-id-lists.csv\"\n").unwrap();
+        let settings = Settings::from_sources(Some(path), None).unwrap();
+        assert_eq!(
+            settings.org_id_lists_file,
+            Some(PathBuf::from("data/org-id-lists.csv"))
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -8,12 +8,13 @@ use panorama_domain::policy::{Actor, can_moderate};
 use panorama_domain::validation::Validator;
 use panorama_persistence::history::Action;
 use panorama_persistence::moderation::ReportReason as DomainReason;
+use panorama_persistence::proposal::{Proposal as StoredProposal, ProposalStatus};
 
 use super::records::*;
 use crate::error::store_error;
 use crate::guard::require;
-use crate::ids::{Kind, decode, encode};
-use crate::types::{RecordStatus, UserError, request, store};
+use crate::ids::{Kind, decode, decode_kind, encode};
+use crate::types::{Proposal, RecordStatus, UserError, request, store};
 
 /// The longest reason, request or report comment.
 pub const MAX_COMMENT_CHARS: usize = 2_000;
@@ -30,6 +31,8 @@ pub struct ModeratedRecord {
 pub struct ModerationPayload {
     pub record: Option<ModeratedRecord>,
     pub user_errors: Vec<UserError>,
+    /// When a proposal was decided: the proposal as it is now.
+    pub proposal: Option<Proposal>,
 }
 
 impl ModerationPayload {
@@ -37,6 +40,15 @@ impl ModerationPayload {
         Self {
             record: None,
             user_errors,
+            proposal: None,
+        }
+    }
+
+    fn done(record: ModeratedRecord) -> Self {
+        Self {
+            record: Some(record),
+            user_errors: Vec::new(),
+            proposal: None,
         }
     }
 }
@@ -139,7 +151,7 @@ macro_rules! by_kind {
             Kind::Support => $call::<domain::Support>($($arg),*).await,
             Kind::OrganisationLink => $call::<domain::OrganisationLink>($($arg),*).await,
             Kind::ImpactIndicator => $call::<domain::ImpactIndicator>($($arg),*).await,
-            Kind::Partner => $otherwise,
+            Kind::Partner | Kind::Proposal => $otherwise,
         }
     };
 }
@@ -173,10 +185,7 @@ fn answer<R: Writable>(
     result: Result<R, panorama_persistence::change::ChangeError>,
 ) -> Result<ModerationPayload, Error> {
     let payload = outcome(result)?;
-    Ok(ModerationPayload {
-        record: None,
-        user_errors: payload.user_errors,
-    })
+    Ok(ModerationPayload::failed(payload.user_errors))
 }
 
 async fn moderate<R: Writable>(
@@ -218,10 +227,7 @@ async fn moderate<R: Writable>(
         .resolve_reports(record.meta().id, step.resolution, &author)
         .await
         .map_err(|e| store_error(&e))?;
-    Ok(ModerationPayload {
-        record: Some(moderated(&record)),
-        user_errors: Vec::new(),
-    })
+    Ok(ModerationPayload::done(moderated(&record)))
 }
 
 async fn revert<R: Writable>(
@@ -242,10 +248,7 @@ async fn revert<R: Writable>(
         )
         .await;
     match result {
-        Ok(record) => Ok(ModerationPayload {
-            record: Some(moderated(&record)),
-            user_errors: Vec::new(),
-        }),
+        Ok(record) => Ok(ModerationPayload::done(moderated(&record))),
         Err(e) => answer::<R>(Err(e)),
     }
 }
@@ -293,11 +296,79 @@ async fn moderate_any(
     let Some(kind) = kind_of(id) else {
         return Ok(ModerationPayload::failed(vec![not_found()]));
     };
+    if kind == Kind::Proposal {
+        return decide_proposal(ctx, id, step, comment).await;
+    }
     by_kind!(
         kind,
         moderate(ctx, id, expected_version, step, comment.clone()),
         Ok(ModerationPayload::failed(vec![not_found()]))
     )
+}
+
+/// Approves or rejects a proposed change (a proposal is not sent back for changes: its author
+/// proposes again).
+async fn decide_proposal(
+    ctx: &Context<'_>,
+    id: &ID,
+    step: Step,
+    reason: Option<String>,
+) -> Result<ModerationPayload, Error> {
+    let store = store(ctx)?;
+    let found = match decode_kind(id, Kind::Proposal) {
+        Some(id) => store.proposal(id).await.map_err(|e| store_error(&e))?,
+        None => None,
+    };
+    let Some(proposal) = found else {
+        return Ok(ModerationPayload::failed(vec![not_found()]));
+    };
+    let undecidable = |message: &str| {
+        Ok(ModerationPayload::failed(vec![UserError::new(
+            "id", message, "INVALID",
+        )]))
+    };
+    if proposal.status != ProposalStatus::Pending {
+        return undecidable("this proposal has been decided already");
+    }
+    let Some(kind) = Kind::of_table(&proposal.record_type) else {
+        return Ok(ModerationPayload::failed(vec![not_found()]));
+    };
+    let author = author(&request(ctx)?.actor);
+    let mut payload = match step.action {
+        "APPROVE" => by_kind!(
+            kind,
+            approve_proposal(ctx, &proposal, &author),
+            Ok(ModerationPayload::failed(vec![not_found()]))
+        )?,
+        "REJECT" => {
+            let reason = reason.unwrap_or_default();
+            store
+                .reject_proposal(&proposal, &author, &reason)
+                .await
+                .map_err(|e| store_error(&e))?;
+            ModerationPayload::failed(Vec::new())
+        }
+        _ => return undecidable("a proposal is approved or rejected"),
+    };
+    if payload.user_errors.is_empty() {
+        payload.proposal = store
+            .proposal(proposal.id)
+            .await
+            .map_err(|e| store_error(&e))?
+            .map(Proposal);
+    }
+    Ok(payload)
+}
+
+async fn approve_proposal<R: Writable>(
+    ctx: &Context<'_>,
+    proposal: &StoredProposal,
+    moderator: &panorama_persistence::history::Author,
+) -> Result<ModerationPayload, Error> {
+    match store(ctx)?.approve_proposal::<R>(proposal, moderator).await {
+        Ok(record) => Ok(ModerationPayload::done(moderated(&record))),
+        Err(e) => answer::<R>(Err(e)),
+    }
 }
 
 #[derive(Default)]
@@ -306,7 +377,7 @@ pub struct ModerationMutation;
 #[Object]
 impl ModerationMutation {
     /// Publishes a record that waits for review (moderators). On a published record, dismisses
-    /// its reports.
+    /// its reports. Given a proposal's id, applies the proposed change.
     async fn approve(
         &self,
         ctx: &Context<'_>,
@@ -322,6 +393,7 @@ impl ModerationMutation {
     }
 
     /// Rejects a record (moderators): it leaves public view; the reason is in its history.
+    /// Given a proposal's id, rejects the proposed change and leaves the record alone.
     async fn reject(
         &self,
         ctx: &Context<'_>,

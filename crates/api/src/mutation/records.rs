@@ -35,6 +35,9 @@ use crate::types::*;
 pub struct Payload<T: OutputType> {
     pub record: Option<T>,
     pub user_errors: Vec<UserError>,
+    /// When the caller may only propose changes to this published record: the proposal that
+    /// now waits for a moderator (the record is unchanged until it is approved).
+    pub proposal: Option<Proposal>,
 }
 
 impl<T: OutputType> Payload<T> {
@@ -42,6 +45,7 @@ impl<T: OutputType> Payload<T> {
         Self {
             record: Some(record),
             user_errors: Vec::new(),
+            proposal: None,
         }
     }
 
@@ -49,6 +53,7 @@ impl<T: OutputType> Payload<T> {
         Self {
             record: None,
             user_errors,
+            proposal: None,
         }
     }
 }
@@ -166,6 +171,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::OrganisationLink => "organisation link",
         Kind::ImpactIndicator => "impact indicator",
         Kind::Partner => "partner",
+        Kind::Proposal => "proposal",
     }
 }
 
@@ -334,8 +340,9 @@ pub async fn writable_directly<R: Writable>(
     Ok(Some((current, decision)))
 }
 
-/// Checks that the caller may change the record ([`writable_directly`]), then applies `apply`
-/// to its current state with its revision.
+/// Checks that the caller may change the record, then applies `apply` to its current state
+/// with its revision. An update by someone who may only propose changes to a published record
+/// is kept as a proposal for moderators instead.
 pub async fn change<R: Writable>(
     ctx: &Context<'_>,
     id: &ID,
@@ -345,11 +352,22 @@ pub async fn change<R: Writable>(
     apply: impl Fn(R) -> Result<R, Vec<FieldError>>,
 ) -> Result<Payload<R::Object>, Error> {
     let actor = &request(ctx)?.actor;
-    let Some((current, decision)) = writable_directly::<R>(ctx, id).await? else {
+    let Some((current, decision)) = writable::<R>(ctx, id).await? else {
         return Ok(Payload::failed(vec![not_found::<R>()]));
+    };
+    let published = current.meta().status == RecordStatus::Published;
+    let propose = match decision {
+        WriteDecision::Publish => false,
+        WriteDecision::Propose if !published => false,
+        // Proposers' updates of published records wait for review; other steps are refused.
+        WriteDecision::Propose if action == "UPDATE" => true,
+        WriteDecision::Propose | WriteDecision::Deny => return Err(refuse(actor)),
     };
     if !id_errors.is_empty() {
         return Ok(Payload::failed(id_errors));
+    }
+    if propose {
+        return proposal(ctx, current, expected_version, apply).await;
     }
     // A proposer's update of a draft sent back for changes submits it for review again.
     let resubmit = action == "UPDATE"
@@ -602,5 +620,28 @@ pub fn facts(meta: &RecordMeta, organisations: Vec<Uuid>, funder: Option<Uuid>) 
         owner_partner: meta.owner_partner,
         organisations,
         funder,
+    }
+}
+
+/// Keeps a proposer's update of a published record as a proposal: checked now, applied when a
+/// moderator approves it.
+async fn proposal<R: Writable>(
+    ctx: &Context<'_>,
+    current: R,
+    expected_version: Option<i32>,
+    apply: impl Fn(R) -> Result<R, Vec<FieldError>>,
+) -> Result<Payload<R::Object>, Error> {
+    let author = author(&request(ctx)?.actor);
+    let id = current.meta().id;
+    match store(ctx)?
+        .propose_change(id, expected_version, &author, apply)
+        .await
+    {
+        Ok(proposal) => Ok(Payload {
+            record: Some(current.object()),
+            user_errors: Vec::new(),
+            proposal: proposal.map(Proposal),
+        }),
+        Err(e) => outcome::<R>(Err(e)),
     }
 }

@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use crate::error::{OrGqlError, user_error};
 use crate::guard::require;
+use crate::ids::decode_kind;
 use crate::ids::{Kind, encode};
-use crate::types::{Node, nodes, store};
+use crate::types::{Node, Proposal, nodes, request, store};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum RecordType {
@@ -73,6 +74,8 @@ pub enum ModerationItemKind {
     PendingRecord,
     /// An open report of a record.
     Report,
+    /// A change proposed to a published record.
+    ProposedChange,
 }
 
 #[derive(InputObject, Default)]
@@ -103,6 +106,8 @@ pub struct ModerationItem {
     pub since: DateTime<Utc>,
     /// For a report: what was said.
     pub report: Option<RecordReport>,
+    /// For a proposed change: the proposal (approve or reject it by its id).
+    pub proposal: Option<Proposal>,
 }
 
 #[ComplexObject]
@@ -140,10 +145,10 @@ fn parse_cursor(cursor: &str) -> Option<Key> {
 fn item(queued: QueueItem) -> Option<ModerationItem> {
     let (record_type, kind) = RecordType::of_table(&queued.record_type)?;
     Some(ModerationItem {
-        kind: if queued.report.is_some() {
-            ModerationItemKind::Report
-        } else {
-            ModerationItemKind::PendingRecord
+        kind: match (&queued.report, &queued.proposal) {
+            (Some(_), _) => ModerationItemKind::Report,
+            (None, Some(_)) => ModerationItemKind::ProposedChange,
+            (None, None) => ModerationItemKind::PendingRecord,
         },
         record_type,
         record_id: encode(kind, queued.record_id),
@@ -153,6 +158,7 @@ fn item(queued: QueueItem) -> Option<ModerationItem> {
             comment: r.comment,
             created_at: r.created_at,
         }),
+        proposal: queued.proposal.map(Proposal),
     })
 }
 
@@ -161,7 +167,20 @@ pub struct ModerationQuery;
 
 #[Object]
 impl ModerationQuery {
-    /// Records waiting for review and open reports, oldest first (moderators and admins).
+    /// A proposed change, for its author and moderators; null for anyone else.
+    async fn proposal(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Proposal>, Error> {
+        let Some(id) = decode_kind(&id, Kind::Proposal) else {
+            return Ok(None);
+        };
+        let actor = &request(ctx)?.actor;
+        let found = store(ctx)?.proposal(id).await.gql()?;
+        Ok(found
+            .filter(|p| Proposal::visible_to(p, actor))
+            .map(Proposal))
+    }
+
+    /// Records waiting for review, open reports and proposed changes, oldest first
+    /// (moderators and admins).
     async fn moderation_queue(
         &self,
         ctx: &Context<'_>,
@@ -192,6 +211,7 @@ impl ModerationQuery {
                 .collect(),
             pending: wants(ModerationItemKind::PendingRecord),
             reported: wants(ModerationItemKind::Report),
+            proposed: wants(ModerationItemKind::ProposedChange),
         };
         let mut items = store(ctx)?
             .moderation_queue(&queue_filter, after_key, first as u64)

@@ -19,6 +19,16 @@ pub struct FieldChange {
     pub after: Json<serde_json::Value>,
 }
 
+impl From<&panorama_persistence::history::FieldChange> for FieldChange {
+    fn from(change: &panorama_persistence::history::FieldChange) -> Self {
+        Self {
+            field: change.field.clone(),
+            before: Json(change.before.clone()),
+            after: Json(change.after.clone()),
+        }
+    }
+}
+
 /// One change of a record.
 pub struct Revision {
     revision: StoredRevision,
@@ -52,11 +62,7 @@ impl Revision {
         self.revision
             .changes
             .iter()
-            .map(|c| FieldChange {
-                field: c.field.clone(),
-                before: Json(c.before.clone()),
-                after: Json(c.after.clone()),
-            })
+            .map(FieldChange::from)
             .collect()
     }
 }

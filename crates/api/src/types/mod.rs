@@ -4,9 +4,10 @@
 mod common;
 mod ecosystem;
 mod funding;
-mod history;
+pub mod history;
 mod node;
 mod partner;
+mod proposal;
 
 pub use common::*;
 pub use ecosystem::*;
@@ -14,3 +15,4 @@ pub use funding::*;
 
 pub use node::*;
 pub use partner::*;
+pub use proposal::Proposal;

@@ -89,9 +89,11 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, E
                     .get(&FundingOpportunityById(id))
                     .cloned()
                     .map(|f| Node::FundingOpportunity(FundingOpportunity(f))),
-                Kind::Support | Kind::OrganisationLink | Kind::ImpactIndicator | Kind::Partner => {
-                    None
-                }
+                Kind::Support
+                | Kind::OrganisationLink
+                | Kind::ImpactIndicator
+                | Kind::Partner
+                | Kind::Proposal => None,
             }
         })
         .collect())
