@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use crate::entities::participation;
 use crate::history::{
-    Action, FieldChange, fields_at, insert_revision, record_changes, revisions_after, with_fields,
+    Action, FieldChange, fields_at, insert_revision, record_changes, removal_changes,
+    revisions_after, with_fields,
 };
 use crate::record::{StoredRecord, delete_row, missing};
 use crate::write::{free_slug, insert_participations};
@@ -156,14 +157,7 @@ impl Store {
     ) -> Result<R, ChangeError> {
         let txn = self.connection().begin().await.map_err(StoreError::from)?;
         let current = current::<R>(&txn, id, expected_version).await?;
-        let changes: Vec<FieldChange> = record_changes(None, &current)?
-            .into_iter()
-            .map(|c| FieldChange {
-                field: c.field,
-                before: c.after,
-                after: serde_json::Value::Null,
-            })
-            .collect();
+        let changes = removal_changes(&current)?;
         delete_row(&txn, R::TABLE, id).await?;
         let version = current.meta().version + 1;
         insert_revision(&txn, R::TABLE, id, version, action, &changes).await?;
@@ -256,27 +250,41 @@ impl Store {
         if before == after {
             return Ok(project);
         }
-        let mut changed = project.clone();
-        changed.meta.version += 1;
-        changed.meta.updated_at = crate::time::now();
-        changed.update(&txn, project.meta.version).await?;
-        let changes = [FieldChange {
-            field: "participations".to_owned(),
-            before,
-            after,
-        }];
-        insert_revision(
-            &txn,
-            Project::TABLE,
-            project_id,
-            changed.meta.version,
-            action,
-            &changes,
-        )
-        .await?;
+        let changed = participations_changed(&txn, &project, before, after, action).await?;
         txn.commit().await.map_err(StoreError::from)?;
         Ok(changed)
     }
+}
+
+/// Records a change of a project's participations: a new version of the project, and a revision
+/// of its `participations` from `before` to `after`.
+pub(crate) async fn participations_changed(
+    txn: &DatabaseTransaction,
+    project: &Project,
+    before: serde_json::Value,
+    after: serde_json::Value,
+    action: &Action<'_>,
+) -> Result<Project, StoreError> {
+    let mut changed = project.clone();
+    changed.meta.version += 1;
+    changed.meta.updated_at = crate::time::now();
+    changed.update(txn, project.meta.version).await?;
+    let changes = [FieldChange {
+        field: "participations".to_owned(),
+        before,
+        after,
+    }];
+    let version = changed.meta.version;
+    insert_revision(
+        txn,
+        Project::TABLE,
+        project.meta.id,
+        version,
+        action,
+        &changes,
+    )
+    .await?;
+    Ok(changed)
 }
 
 /// The record as it is now, at `expected_version` if one is given.

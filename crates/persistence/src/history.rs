@@ -145,6 +145,19 @@ pub fn record_changes<R: Serialize>(
         .collect())
 }
 
+/// The fields of a record that goes away (removed, or merged into another): each value before,
+/// and null after.
+pub fn removal_changes<R: Serialize>(record: &R) -> Result<Vec<FieldChange>, StoreError> {
+    Ok(record_changes(None, record)?
+        .into_iter()
+        .map(|c| FieldChange {
+            field: c.field,
+            before: c.after,
+            after: Value::Null,
+        })
+        .collect())
+}
+
 /// `record` with some fields set to other values (by their history names): how a revert and an
 /// approved proposal are applied. Bookkeeping and status are never set this way.
 pub fn with_fields<R: Serialize + DeserializeOwned>(

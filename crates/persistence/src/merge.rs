@@ -21,9 +21,9 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::change::{ChangeError, participations_of};
+use crate::change::{ChangeError, participations_changed, participations_of};
 use crate::entities::{legal_identifier, organisation, participation, record_redirect};
-use crate::history::{Action, FieldChange, insert_revision, record_changes};
+use crate::history::{Action, FieldChange, insert_revision, record_changes, removal_changes};
 use crate::loaders::hydrate_organisations;
 use crate::record::{StoredRecord, delete_row};
 use crate::time::now;
@@ -193,14 +193,7 @@ impl Store {
             &changes,
         )
         .await?;
-        let mut gone: Vec<FieldChange> = record_changes(None, &merged)?
-            .into_iter()
-            .map(|c| FieldChange {
-                field: c.field,
-                before: c.after,
-                after: Value::Null,
-            })
-            .collect();
+        let mut gone = removal_changes(&merged)?;
         gone.push(FieldChange {
             field: "mergedInto".to_owned(),
             before: Value::Null,
@@ -320,14 +313,7 @@ async fn repoint<R: StoredRecord>(
             && references.len() == 2
             && references[0].id == references[1].id;
         if to_itself {
-            let removed: Vec<FieldChange> = record_changes(None, &before)?
-                .into_iter()
-                .map(|c| FieldChange {
-                    field: c.field,
-                    before: c.after,
-                    after: Value::Null,
-                })
-                .collect();
+            let removed = removal_changes(&before)?;
             delete_row(txn, R::TABLE, id).await?;
             let version = before.meta().version + 1;
             insert_revision(txn, R::TABLE, id, version, action, &removed).await?;
@@ -410,24 +396,7 @@ async fn move_participations(
             .exec(txn)
             .await?;
         let after = participations_of(txn, project_id).await?;
-        let mut changed = project.clone();
-        changed.meta.version += 1;
-        changed.meta.updated_at = now();
-        changed.update(txn, project.meta.version).await?;
-        let changes = [FieldChange {
-            field: "participations".to_owned(),
-            before,
-            after,
-        }];
-        insert_revision(
-            txn,
-            Project::TABLE,
-            project_id,
-            changed.meta.version,
-            action,
-            &changes,
-        )
-        .await?;
+        participations_changed(txn, &project, before, after, action).await?;
     }
     Ok(())
 }
