@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use panorama_domain::validation::{FALLBACK_SCHEMES, OrgIdSchemes, SchemeList};
-use panorama_tests::{TestApp, backends, shared_data};
+use panorama_tests::{TestApp, backends, shared_data, user_errors};
 use serde_json::{Value, json};
 
 const CREATE: &str = r#"mutation($input: CreateOrganisationInput!) {
@@ -32,23 +32,6 @@ fn with_identifier(scheme: &str) -> Value {
 }
 
 /// The `userErrors` of a mutation as (field path joined by dots, code).
-fn user_errors(data: &Value, mutation: &str) -> Vec<(String, String)> {
-    data[mutation]["userErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no userErrors in {data}"))
-        .iter()
-        .map(|e| {
-            let field: Vec<&str> = e["field"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s.as_str().unwrap())
-                .collect();
-            (field.join("."), e["code"].as_str().unwrap().to_owned())
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn legal_identifiers_are_checked_against_the_configured_org_id_list() {
     let Some(file) = shared_data()
@@ -77,7 +60,7 @@ async fn legal_identifiers_are_checked_against_the_configured_org_id_list() {
             )
             .await;
         assert_eq!(
-            user_errors(&data, "createOrganisation"),
+            user_errors(&data["createOrganisation"]),
             [(
                 "input.legalIdentifiers.0.scheme".to_owned(),
                 "UNKNOWN_CODE".to_owned()
@@ -92,7 +75,7 @@ async fn legal_identifiers_are_checked_against_the_configured_org_id_list() {
         let data = app
             .data_as(Some(&token), CREATE, with_identifier(ONLY_IN_REGISTER))
             .await;
-        assert_eq!(user_errors(&data, "createOrganisation"), []);
+        assert_eq!(user_errors(&data["createOrganisation"]), []);
         let record = &data["createOrganisation"]["record"];
         assert_eq!(
             record["legalIdentifiers"],
@@ -119,7 +102,7 @@ async fn legal_identifiers_are_checked_against_the_configured_org_id_list() {
                 "legalIdentifiers": [{ "scheme": scheme, "value": "1" }] } });
             let data = app.data_as(Some(&token), UPDATE, update).await;
             assert_eq!(
-                user_errors(&data, "updateOrganisation"),
+                user_errors(&data["updateOrganisation"]),
                 [(
                     "input.legalIdentifiers.0.scheme".to_owned(),
                     "UNKNOWN_CODE".to_owned()
@@ -305,7 +288,7 @@ async fn oversized_input_is_refused_and_writes_nothing() {
         assert_eq!(answer.status, 200, "[{backend:?}] {answer:?}");
         let data = &answer.json()["data"];
         assert_eq!(
-            user_errors(data, "createOrganisation"),
+            user_errors(&data["createOrganisation"]),
             [("input.description".to_owned(), "TOO_LONG".to_owned())],
             "[{backend:?}]"
         );

@@ -2,7 +2,7 @@
 //! figures, grants, support, links, events, case studies and funding opportunities. Each
 //! mutation returns the record or says which field is wrong, writing nothing.
 
-use panorama_tests::{TestApp, backends};
+use panorama_tests::{TestApp, backends, user_errors};
 use serde_json::{Value, json};
 
 /// Runs a mutation as `token` and returns its payload (`record` and `userErrors`).
@@ -35,23 +35,6 @@ fn input_type(mutation: &str) -> String {
     let mut chars = mutation.chars();
     let first = chars.next().unwrap().to_ascii_uppercase();
     format!("{first}{}Input", chars.as_str())
-}
-
-fn codes(payload: &Value) -> Vec<(String, String)> {
-    payload["userErrors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let field: Vec<&str> = e["field"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| f.as_str().unwrap())
-                .collect();
-            (field.join("."), e["code"].as_str().unwrap().to_owned())
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,7 +75,7 @@ async fn every_record_type_is_written_and_checked() {
         )
         .await;
         assert_eq!(
-            codes(&taken),
+            user_errors(&taken),
             [("input.slug".to_owned(), "DUPLICATE".to_owned())]
         );
         let backwards = mutate(
@@ -104,7 +87,7 @@ async fn every_record_type_is_written_and_checked() {
         )
         .await;
         assert_eq!(
-            codes(&backwards),
+            user_errors(&backwards),
             [("input.endDate".to_owned(), "START_AFTER_END".to_owned())]
         );
 
@@ -159,7 +142,7 @@ async fn every_record_type_is_written_and_checked() {
         )
         .await;
         assert_eq!(
-            codes(&orphan),
+            user_errors(&orphan),
             [("input.projectId".to_owned(), "NOT_FOUND".to_owned())]
         );
 
@@ -168,7 +151,7 @@ async fn every_record_type_is_written_and_checked() {
             "identifier": "G-1", "title": "Looms", "amountAwarded": { "amount": "-5", "currency": "EUROS" },
             "awardDate": "2025-02-01", "funderId": funder, "recipientId": maker
         })).await;
-        let bad_fields: Vec<String> = codes(&bad).into_iter().map(|(f, _)| f).collect();
+        let bad_fields: Vec<String> = user_errors(&bad).into_iter().map(|(f, _)| f).collect();
         for field in [
             "input.identifier",
             "input.amountAwarded.amount",
@@ -223,7 +206,7 @@ async fn every_record_type_is_written_and_checked() {
             json!({ "supporterId": funder, "kind": "MENTORING" }),
         )
         .await;
-        assert_eq!(codes(&aimless)[0].1, "REQUIRED");
+        assert_eq!(user_errors(&aimless)[0].1, "REQUIRED");
         let link = mutate(
             &app,
             moderator,
@@ -241,12 +224,12 @@ async fn every_record_type_is_written_and_checked() {
             json!({ "fromId": maker, "toId": maker, "kind": "PARTNER" }),
         )
         .await;
-        assert_eq!(codes(&selfish)[0].0, "input.toId");
+        assert_eq!(user_errors(&selfish)[0].0, "input.toId");
         let event = mutate(&app, moderator, "createEvent", "title", json!({
             "title": "Loom Day", "startsAt": "2026-05-02T09:00:00Z", "endsAt": "2026-05-01T09:00:00Z", "organiserIds": [maker]
         })).await;
         assert_eq!(
-            codes(&event),
+            user_errors(&event),
             [("input.endsAt".to_owned(), "START_AFTER_END".to_owned())]
         );
         let story = mutate(

@@ -517,3 +517,24 @@ pub async fn seed_ring(store: &Store, n: usize) -> anyhow::Result<()> {
     txn.commit().await?;
     Ok(())
 }
+
+/// A payload's `userErrors` as (dotted field path, code) pairs.
+pub fn user_errors(payload: &Value) -> Vec<(String, String)> {
+    payload["userErrors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no userErrors in {payload}"))
+        .iter()
+        .map(|e| {
+            let field: Vec<&str> = e["field"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            (
+                field.join("."),
+                e["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
