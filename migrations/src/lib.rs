@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_ecosystem;
 mod m20261129_000002_revisions;
 mod m20261129_000003_moderation;
+mod m20261129_000004_record_authors;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_ecosystem::Migration),
             Box::new(m20261129_000002_revisions::Migration),
             Box::new(m20261129_000003_moderation::Migration),
+            Box::new(m20261129_000004_record_authors::Migration),
         ]
     }
 }

@@ -348,3 +348,53 @@ async fn proposed_changes_to_published_records_wait_for_review() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_members_submission_is_visible_to_it_while_it_waits() {
+    for backend in backends() {
+        let app = TestApp::empty(&backend).await;
+        let author = &app.user_token(&["member"], &["some-lab"]);
+        let stranger = &app.user_token(&["member"], &["other-lab"]);
+        let create = r#"mutation { createProject(input: { title: "Street Sensors" }) { record { id status } userErrors { code } } }"#;
+        let data = app.data_as(Some(author), create, json!({})).await;
+        assert_eq!(data["createProject"]["record"]["status"], "PENDING");
+        let id = data["createProject"]["record"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let read = r#"query($id: ID!) { node(id: $id) { ... on Project { title status } } }"#;
+        assert_eq!(
+            app.data_as(Some(author), read, json!({ "id": id })).await["node"]["title"],
+            "Street Sensors"
+        );
+        assert!(app.data_as(Some(stranger), read, json!({ "id": id })).await["node"].is_null());
+        assert!(app.data(read, json!({ "id": id })).await["node"].is_null());
+        let listed = app
+            .data_as(
+                Some(author),
+                r#"{ projects(first: 5) { totalCount } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(listed["projects"]["totalCount"], 1);
+
+        // Its author changes it while it waits; nobody else can.
+        let update = r#"mutation($id: ID!, $t: String) { updateProject(input: { id: $id, title: $t }) { record { title status } userErrors { code } } }"#;
+        let data = app
+            .data_as(
+                Some(author),
+                update,
+                json!({ "id": id, "t": "Street Sensors Ghent" }),
+            )
+            .await;
+        assert_eq!(
+            data["updateProject"]["record"]["title"],
+            "Street Sensors Ghent"
+        );
+        let data = app
+            .data_as(Some(stranger), update, json!({ "id": id, "t": "Hijacked" }))
+            .await;
+        assert_eq!(data["updateProject"]["userErrors"][0]["code"], "NOT_FOUND");
+        app.stop().await;
+    }
+}

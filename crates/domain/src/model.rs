@@ -78,6 +78,9 @@ pub struct RecordMeta {
     pub status: RecordStatus,
     pub owner_partner: Option<Uuid>,
     pub source: Source,
+    /// Who created it through the API (a token subject), so that its author sees it while it
+    /// waits for review; none for imports and the demo data.
+    pub created_by: Option<String>,
 }
 
 impl RecordMeta {
@@ -92,6 +95,7 @@ impl RecordMeta {
             status,
             owner_partner: None,
             source,
+            created_by: None,
         }
     }
 }

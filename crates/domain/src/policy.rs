@@ -160,10 +160,12 @@ impl Actor {
 pub enum ReadScope {
     PublishedOnly,
     /// Published records, and unpublished ones that are the caller's own: owned by its
-    /// partner, or (for organisations) one it is a member of.
+    /// partner, created by it (`author`, its token subject), or (for organisations and their
+    /// projects) of an organisation it is a member of.
     PublishedOrOwn {
         partner: Option<Uuid>,
         organisations: Vec<Uuid>,
+        author: Option<String>,
     },
     Everything,
 }
@@ -174,6 +176,7 @@ impl ReadScope {
         &self,
         status: RecordStatus,
         owner_partner: Option<Uuid>,
+        created_by: Option<&str>,
         organisation: Option<Uuid>,
     ) -> bool {
         match self {
@@ -181,9 +184,11 @@ impl ReadScope {
             Self::PublishedOrOwn {
                 partner,
                 organisations,
+                author,
             } => {
                 status == RecordStatus::Published
                     || (partner.is_some() && owner_partner == *partner)
+                    || (author.is_some() && created_by == author.as_deref())
                     || organisation.is_some_and(|o| organisations.contains(&o))
             }
             Self::Everything => true,
@@ -206,10 +211,12 @@ pub fn read_scope(actor: &Actor) -> ReadScope {
         Role::Partner => ReadScope::PublishedOrOwn {
             partner: caller.partner.as_ref().map(|p| p.id),
             organisations: Vec::new(),
+            author: Some(caller.subject.clone()),
         },
         Role::Member => ReadScope::PublishedOrOwn {
             partner: None,
             organisations: caller.organisations.clone(),
+            author: Some(caller.subject.clone()),
         },
         _ => ReadScope::PublishedOnly,
     }
@@ -234,6 +241,8 @@ pub struct RecordFacts {
     pub organisations: Vec<Uuid>,
     /// For a grant: the funding organisation.
     pub funder: Option<Uuid>,
+    /// The token subject that created it through the API, if any.
+    pub created_by: Option<String>,
 }
 
 /// What may happen to a proposed change.
@@ -264,8 +273,9 @@ pub fn ecosystem_create(actor: &Actor) -> WriteDecision {
 }
 
 /// Whether an actor may change an ecosystem record (organisation, project, support, link…).
-/// A partner writes what it owns; a member edits its organisations and their projects; what
-/// else they send is a proposal for moderators. Moderators and admins publish.
+/// A partner writes what it owns; a member edits its organisations, their projects and what it
+/// submitted itself; what else they send is a proposal for moderators. Moderators and admins
+/// publish.
 pub fn ecosystem_write(
     actor: &Actor,
     record: &RecordFacts,
@@ -293,7 +303,8 @@ pub fn ecosystem_write(
                 .organisations
                 .iter()
                 .any(|o| caller.organisations.contains(o));
-            if belongs {
+            let authored = record.created_by.as_deref() == Some(caller.subject.as_str());
+            if belongs || authored {
                 WriteDecision::Propose
             } else {
                 WriteDecision::Deny
@@ -384,7 +395,7 @@ mod tests {
         let scope = read_scope(&Actor::Anonymous);
         for status in RecordStatus::ALL {
             assert_eq!(
-                scope.allows(*status, None, None),
+                scope.allows(*status, None, None, None),
                 *status == RecordStatus::Published,
                 "{status:?}"
             );
@@ -414,21 +425,28 @@ mod tests {
         let (actor, id, _) = partner(PartnerKind::Funder, &[Scope::EcosystemRead]);
         let scope = read_scope(&actor);
         assert!(
-            scope.allows(RecordStatus::Pending, Some(id), None),
+            scope.allows(RecordStatus::Pending, Some(id), None, None),
             "own pending record"
         );
         assert!(
-            !scope.allows(RecordStatus::Pending, Some(Uuid::now_v7()), None),
+            !scope.allows(RecordStatus::Pending, Some(Uuid::now_v7()), None, None),
             "another's"
         );
         let (narrowed, id, _) = partner(PartnerKind::Funder, &[Scope::GrantsWrite]);
-        assert!(!read_scope(&narrowed).allows(RecordStatus::Pending, Some(id), None));
+        assert!(!read_scope(&narrowed).allows(RecordStatus::Pending, Some(id), None, None));
         let org = Uuid::now_v7();
         let mut member = caller(Role::Member, &[Scope::EcosystemRead]);
         member.organisations = vec![org];
         let scope = read_scope(&Actor::Caller(member));
-        assert!(scope.allows(RecordStatus::Pending, None, Some(org)));
-        assert!(!scope.allows(RecordStatus::Pending, None, Some(Uuid::now_v7())));
+        assert!(scope.allows(RecordStatus::Pending, None, None, Some(org)));
+        assert!(!scope.allows(RecordStatus::Pending, None, None, Some(Uuid::now_v7())));
+    }
+
+    fn member_subject(actor: &Actor) -> String {
+        match actor {
+            Actor::Caller(c) => c.subject.clone(),
+            _ => String::new(),
+        }
     }
 
     #[test]
@@ -451,6 +469,10 @@ mod tests {
             organisations: vec![org],
             ..RecordFacts::default()
         };
+        let authored = RecordFacts {
+            created_by: Some(member_subject(&member)),
+            ..RecordFacts::default()
+        };
         let moderator = Actor::Caller(caller(Role::Moderator, &[Scope::Moderate]));
         let rows: Vec<(&str, &Actor, &RecordFacts, bool, WriteDecision)> = vec![
             ("anonymous", &Actor::Anonymous, &own, true, Deny),
@@ -459,6 +481,13 @@ mod tests {
             ("partner, another's", &p, &other, true, Propose),
             ("member, its organisation", &member, &mine, false, Propose),
             ("member, another organisation", &member, &other, false, Deny),
+            (
+                "member, its own submission",
+                &member,
+                &authored,
+                false,
+                Propose,
+            ),
             ("moderator", &moderator, &other, false, Publish),
             ("system", &Actor::System, &other, false, Publish),
         ];

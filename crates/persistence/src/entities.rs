@@ -65,6 +65,7 @@ pub mod organisation {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         #[sea_orm(column_type = "Text")]
         pub name: String,
         #[sea_orm(column_type = "Text")]
@@ -167,6 +168,7 @@ pub mod project {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         #[sea_orm(column_type = "Text")]
         pub title: String,
         #[sea_orm(column_type = "Text")]
@@ -264,6 +266,7 @@ pub mod grant_award {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         #[sea_orm(column_type = "Text")]
         pub identifier: String,
         #[sea_orm(column_type = "Text")]
@@ -317,6 +320,7 @@ pub mod support {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         pub supporter_id: Uuid,
         pub organisation_id: Option<Uuid>,
         pub project_id: Option<Uuid>,
@@ -348,6 +352,7 @@ pub mod organisation_link {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         pub from_id: Uuid,
         pub to_id: Uuid,
         pub kind: String,
@@ -374,6 +379,7 @@ pub mod event {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         #[sea_orm(column_type = "Text")]
         pub title: String,
         #[sea_orm(column_type = "Text")]
@@ -464,6 +470,7 @@ pub mod case_study {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         #[sea_orm(column_type = "Text")]
         pub title: String,
         #[sea_orm(column_type = "Text")]
@@ -506,6 +513,7 @@ pub mod funding_opportunity {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         #[sea_orm(column_type = "Text")]
         pub title: String,
         #[sea_orm(column_type = "Text")]
@@ -549,6 +557,7 @@ pub mod impact_indicator {
         pub source: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub created_by: Option<String>,
         pub project_id: Uuid,
         #[sea_orm(column_type = "Text")]
         pub name: String,

@@ -28,9 +28,15 @@ pub(crate) fn scope_condition(table: &'static str, scope: &ReadScope) -> Conditi
         ReadScope::PublishedOrOwn {
             partner,
             organisations,
+            author,
         } => Condition::any()
             .add(published)
             .add_option(partner.map(|p| col(table, "owner_partner_id").eq(p)))
+            .add_option(
+                author
+                    .as_ref()
+                    .map(|a| col(table, "created_by").eq(a.clone())),
+            )
             .add_option(member_condition(table, organisations)),
         ReadScope::Everything => Condition::all(),
     }

@@ -101,13 +101,14 @@ pub async fn insert_revision(
 
 /// Fields of [`panorama_domain::RecordMeta`] that every change moves by itself; the history
 /// shows the status among the record's fields, but not these.
-const BOOKKEEPING: [&str; 6] = [
+const BOOKKEEPING: [&str; 7] = [
     "id",
     "createdAt",
     "updatedAt",
     "version",
     "ownerPartner",
     "source",
+    "createdBy",
 ];
 
 /// A record's fields as the history shows them: by their API names, bookkeeping left out.

@@ -23,6 +23,7 @@ macro_rules! meta {
             status: code(RecordStatus::from_code, &$m.status, "record status")?,
             owner_partner: $m.owner_partner_id,
             source: Source::from_code(&$m.source),
+            created_by: $m.created_by.clone(),
         }
     };
 }

@@ -66,6 +66,7 @@ macro_rules! record_columns {
             Set($meta.source.code()),
             Set(stamp($meta.created_at)),
             Set(stamp($meta.updated_at)),
+            Set($meta.created_by.clone()),
         )
     };
 }
@@ -81,7 +82,7 @@ fn term_rows<'a>(
 
 /// The row of an organisation, every column set.
 fn organisation_row(o: &Organisation) -> organisation::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(o.meta);
     let point = o.place.point;
     organisation::ActiveModel {
@@ -92,6 +93,7 @@ fn organisation_row(o: &Organisation) -> organisation::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         name: Set(o.name.clone()),
         slug: Set(o.slug.clone()),
         sort_name: Set(fold(&o.name)),
@@ -274,7 +276,7 @@ update_plain! {
 
 /// The row of a project, every column set.
 fn project_row(p: &Project) -> project::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(p.meta);
     let point = p.place.point;
     project::ActiveModel {
@@ -285,6 +287,7 @@ fn project_row(p: &Project) -> project::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         title: Set(p.title.clone()),
         slug: Set(p.slug.clone()),
         sort_name: Set(fold(&p.title)),
@@ -367,7 +370,7 @@ pub async fn insert_participations(
 
 /// The row of a grant, every column set.
 fn grant_row(g: &Grant) -> grant_award::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(g.meta);
     grant_award::ActiveModel {
         id,
@@ -377,6 +380,7 @@ fn grant_row(g: &Grant) -> grant_award::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         identifier: Set(g.identifier.clone()),
         title: Set(g.title.clone()),
         sort_name: Set(fold(&g.title)),
@@ -411,7 +415,7 @@ pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), St
 
 /// The row of a support, every column set.
 fn support_row(s: &Support) -> support::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(s.meta);
     support::ActiveModel {
         id,
@@ -421,6 +425,7 @@ fn support_row(s: &Support) -> support::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         supporter_id: Set(s.supporter_id),
         organisation_id: Set(s.organisation_id),
         project_id: Set(s.project_id),
@@ -440,7 +445,7 @@ pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<()
 
 /// The row of a link, every column set.
 fn link_row(l: &OrganisationLink) -> organisation_link::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(l.meta);
     organisation_link::ActiveModel {
         id,
@@ -450,6 +455,7 @@ fn link_row(l: &OrganisationLink) -> organisation_link::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         from_id: Set(l.from_id),
         to_id: Set(l.to_id),
         kind: Set(l.kind.code().to_owned()),
@@ -468,7 +474,7 @@ pub async fn insert_link(
 
 /// The row of an event, every column set.
 fn event_row(e: &Event) -> event::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(e.meta);
     let point = e.place.point;
     event::ActiveModel {
@@ -479,6 +485,7 @@ fn event_row(e: &Event) -> event::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         title: Set(e.title.clone()),
         slug: Set(e.slug.clone()),
         sort_name: Set(fold(&e.title)),
@@ -534,7 +541,7 @@ pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), St
 
 /// The row of a case study, every column set.
 fn case_study_row(c: &CaseStudy) -> case_study::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(c.meta);
     case_study::ActiveModel {
         id,
@@ -544,6 +551,7 @@ fn case_study_row(c: &CaseStudy) -> case_study::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         title: Set(c.title.clone()),
         slug: Set(c.slug.clone()),
         sort_name: Set(fold(&c.title)),
@@ -572,7 +580,7 @@ pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Resu
 
 /// The row of a funding opportunity, every column set.
 fn funding_opportunity_row(f: &FundingOpportunity) -> funding_opportunity::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(f.meta);
     let targets: Vec<&str> = f.targets.iter().map(|t| t.code()).collect();
     funding_opportunity::ActiveModel {
@@ -583,6 +591,7 @@ fn funding_opportunity_row(f: &FundingOpportunity) -> funding_opportunity::Activ
         source,
         created_at,
         updated_at,
+        created_by,
         title: Set(f.title.clone()),
         slug: Set(f.slug.clone()),
         sort_name: Set(fold(&f.title)),
@@ -609,7 +618,7 @@ pub async fn insert_funding_opportunity(
 
 /// The row of an impact indicator, every column set.
 fn impact_indicator_row(i: &ImpactIndicator) -> impact_indicator::ActiveModel {
-    let (id, status, version, owner_partner_id, source, created_at, updated_at) =
+    let (id, status, version, owner_partner_id, source, created_at, updated_at, created_by) =
         record_columns!(i.meta);
     impact_indicator::ActiveModel {
         id,
@@ -619,6 +628,7 @@ fn impact_indicator_row(i: &ImpactIndicator) -> impact_indicator::ActiveModel {
         source,
         created_at,
         updated_at,
+        created_by,
         project_id: Set(i.project_id),
         name: Set(i.name.clone()),
         value: Set(i.value.to_string()),

@@ -259,10 +259,10 @@ pub async fn create<R: Writable>(
         return Ok(Payload::failed(id_errors));
     }
     let mut meta = RecordMeta::new(RecordStatus::Pending, Source::Web);
-    meta.owner_partner = match actor {
-        Actor::Caller(caller) => caller.partner.as_ref().map(|p| p.id),
-        _ => None,
-    };
+    if let Actor::Caller(caller) = actor {
+        meta.owner_partner = caller.partner.as_ref().map(|p| p.id);
+        meta.created_by = Some(caller.subject.clone());
+    }
     let record = match build(meta) {
         Ok(record) => record,
         Err(errors) => {
@@ -312,8 +312,9 @@ pub(crate) async fn writable<R: Writable>(
         && facts
             .organisations
             .iter()
-            .any(|o| scope.allows(meta.status, meta.owner_partner, Some(*o)));
-    if !through_organisation && !scope.allows(meta.status, meta.owner_partner, None) {
+            .any(|o| scope.allows(meta.status, meta.owner_partner, None, Some(*o)));
+    let created_by = meta.created_by.as_deref();
+    if !through_organisation && !scope.allows(meta.status, meta.owner_partner, created_by, None) {
         return Ok(None);
     }
     let decision = R::write_decision(&request.actor, &facts);
@@ -620,6 +621,7 @@ pub fn facts(meta: &RecordMeta, organisations: Vec<Uuid>, funder: Option<Uuid>) 
         owner_partner: meta.owner_partner,
         organisations,
         funder,
+        created_by: meta.created_by.clone(),
     }
 }
 
