@@ -7,6 +7,7 @@ mod m20261129_000001_ecosystem;
 mod m20261129_000002_revisions;
 mod m20261129_000003_moderation;
 mod m20261129_000004_record_authors;
+mod m20261129_000005_change_feed;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_revisions::Migration),
             Box::new(m20261129_000003_moderation::Migration),
             Box::new(m20261129_000004_record_authors::Migration),
+            Box::new(m20261129_000005_change_feed::Migration),
         ]
     }
 }

@@ -54,6 +54,8 @@ const SAME_SCOPE_AS_MATRIX: &[&str] = &[
     "fundingOpportunities",
     "nodes",
     "taxonomy",
+    // Changes to published data only: ids, versions and times of what anyone may read.
+    "changes",
 ];
 
 /// (operation, who, target, expected). Rows run in this order; admins' status changes come

@@ -205,7 +205,10 @@ impl TestApp {
     ) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
         let auth = TestAuth::new().expect("test keys");
-        let options = panorama_api::ApiOptions { batch_window };
+        let options = panorama_api::ApiOptions {
+            batch_window,
+            ..panorama_api::ApiOptions::default()
+        };
         let app = start(
             &database_url,
             demo,

@@ -31,17 +31,23 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
 }
 
+/// How long the change feed keeps events unless configured otherwise: 90 days.
+pub const DEFAULT_FEED_RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
+
 /// Tunables of the API.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiOptions {
     /// How long DataLoaders collect keys before they run a batch (see `loaders::for_request`).
     pub batch_window: Duration,
+    /// How long the change feed keeps events (older ones are pruned).
+    pub feed_retention: Duration,
 }
 
 impl Default for ApiOptions {
     fn default() -> Self {
         Self {
             batch_window: Duration::from_millis(5),
+            feed_retention: DEFAULT_FEED_RETENTION,
         }
     }
 }
@@ -115,6 +121,7 @@ async fn graphql(
     let request = request
         .into_inner()
         .data(state.store.clone())
+        .data(state.options)
         .data(loaders)
         .data(context);
     GraphQLResponse::from(state.schema.execute(request).await).into_response()

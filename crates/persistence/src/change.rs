@@ -12,6 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::entities::participation;
+use crate::feed::note_change;
 use crate::history::{
     Action, FieldChange, fields_at, insert_revision, record_changes, removal_changes,
     revisions_after, with_fields,
@@ -161,6 +162,15 @@ impl Store {
         delete_row(&txn, R::TABLE, id).await?;
         let version = current.meta().version + 1;
         insert_revision(&txn, R::TABLE, id, version, action, &changes).await?;
+        note_change(
+            &txn,
+            R::TABLE,
+            id,
+            Some(current.meta().status),
+            None,
+            version,
+        )
+        .await?;
         txn.commit().await.map_err(StoreError::from)?;
         Ok(current)
     }
@@ -275,13 +285,16 @@ pub(crate) async fn participations_changed(
         after,
     }];
     let version = changed.meta.version;
-    insert_revision(
+    let id = project.meta.id;
+    insert_revision(txn, Project::TABLE, id, version, action, &changes).await?;
+    let before = Some(project.meta.status);
+    note_change(
         txn,
         Project::TABLE,
-        project.meta.id,
+        id,
+        before,
+        Some(&changed.meta),
         version,
-        action,
-        &changes,
     )
     .await?;
     Ok(changed)
@@ -347,5 +360,7 @@ pub(crate) async fn change_in<R: StoredRecord>(
     meta.updated_at = crate::time::now();
     changed.update(txn, current.meta().version).await?;
     insert_revision(txn, R::TABLE, id, changed.meta().version, action, &changes).await?;
+    let (before, after) = (Some(current.meta().status), Some(changed.meta()));
+    note_change(txn, R::TABLE, id, before, after, changed.meta().version).await?;
     Ok(changed)
 }

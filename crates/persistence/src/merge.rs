@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::change::{ChangeError, participations_changed, participations_of};
 use crate::entities::{legal_identifier, organisation, participation, record_redirect};
+use crate::feed::{note_change, note_merge};
 use crate::history::{Action, FieldChange, insert_revision, record_changes, removal_changes};
 use crate::loaders::hydrate_organisations;
 use crate::record::{StoredRecord, delete_row};
@@ -184,13 +185,16 @@ impl Store {
             after: json!(merged_id),
         });
         let merge = Action::new("MERGE", action.author);
-        insert_revision(
+        let version = kept.meta.version;
+        insert_revision(&txn, Organisation::TABLE, to, version, &merge, &changes).await?;
+        let before = Some(survivor.meta.status);
+        note_change(
             &txn,
             Organisation::TABLE,
             to,
-            kept.meta.version,
-            &merge,
-            &changes,
+            before,
+            Some(&kept.meta),
+            version,
         )
         .await?;
         let mut gone = removal_changes(&merged)?;
@@ -203,6 +207,7 @@ impl Store {
         let last = merged.meta.version + 1;
         insert_revision(&txn, Organisation::TABLE, from, last, &merged_into, &gone).await?;
         delete_row(&txn, Organisation::TABLE, from).await?;
+        note_merge(&txn, Organisation::TABLE, &merged.meta, last, to).await?;
         txn.commit().await.map_err(StoreError::from)?;
         Ok(kept)
     }
@@ -290,7 +295,17 @@ async fn write_moved<R: StoredRecord>(
     meta.updated_at = now();
     after.update(txn, before.meta().version).await?;
     let version = after.meta().version;
-    insert_revision(txn, R::TABLE, after.meta().id, version, action, &changes).await
+    let id = after.meta().id;
+    insert_revision(txn, R::TABLE, id, version, action, &changes).await?;
+    note_change(
+        txn,
+        R::TABLE,
+        id,
+        Some(before.meta().status),
+        Some(after.meta()),
+        version,
+    )
+    .await
 }
 
 /// Moves the records of `R` that name `from` in `columns` (with `change`). A link that would then
@@ -317,6 +332,7 @@ async fn repoint<R: StoredRecord>(
             delete_row(txn, R::TABLE, id).await?;
             let version = before.meta().version + 1;
             insert_revision(txn, R::TABLE, id, version, action, &removed).await?;
+            note_change(txn, R::TABLE, id, Some(before.meta().status), None, version).await?;
         } else {
             write_moved(txn, &before, after, action).await?;
         }

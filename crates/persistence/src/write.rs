@@ -165,6 +165,7 @@ pub async fn insert_organisation(
     db: &impl ConnectionTrait,
     o: &Organisation,
 ) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "organisation", &o.meta).await?;
     organisation::Entity::insert(organisation_row(o))
         .exec_without_returning(db)
         .await?;
@@ -338,6 +339,7 @@ async fn insert_project_children(db: &impl ConnectionTrait, p: &Project) -> Resu
 }
 
 pub async fn insert_project(db: &impl ConnectionTrait, p: &Project) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "project", &p.meta).await?;
     project::Entity::insert(project_row(p))
         .exec_without_returning(db)
         .await?;
@@ -407,6 +409,7 @@ fn grant_row(g: &Grant) -> grant_award::ActiveModel {
 }
 
 pub async fn insert_grant(db: &impl ConnectionTrait, g: &Grant) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "grant_award", &g.meta).await?;
     grant_award::Entity::insert(grant_row(g))
         .exec_without_returning(db)
         .await?;
@@ -437,6 +440,7 @@ fn support_row(s: &Support) -> support::ActiveModel {
 }
 
 pub async fn insert_support(db: &impl ConnectionTrait, s: &Support) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "support", &s.meta).await?;
     support::Entity::insert(support_row(s))
         .exec_without_returning(db)
         .await?;
@@ -466,6 +470,7 @@ pub async fn insert_link(
     db: &impl ConnectionTrait,
     l: &OrganisationLink,
 ) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "organisation_link", &l.meta).await?;
     organisation_link::Entity::insert(link_row(l))
         .exec_without_returning(db)
         .await?;
@@ -533,6 +538,7 @@ async fn insert_event_children(db: &impl ConnectionTrait, e: &Event) -> Result<(
 }
 
 pub async fn insert_event(db: &impl ConnectionTrait, e: &Event) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "event", &e.meta).await?;
     event::Entity::insert(event_row(e))
         .exec_without_returning(db)
         .await?;
@@ -572,6 +578,7 @@ fn case_study_row(c: &CaseStudy) -> case_study::ActiveModel {
 }
 
 pub async fn insert_case_study(db: &impl ConnectionTrait, c: &CaseStudy) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "case_study", &c.meta).await?;
     case_study::Entity::insert(case_study_row(c))
         .exec_without_returning(db)
         .await?;
@@ -610,6 +617,7 @@ pub async fn insert_funding_opportunity(
     db: &impl ConnectionTrait,
     f: &FundingOpportunity,
 ) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "funding_opportunity", &f.meta).await?;
     funding_opportunity::Entity::insert(funding_opportunity_row(f))
         .exec_without_returning(db)
         .await?;
@@ -646,6 +654,7 @@ pub async fn insert_impact_indicator(
     db: &impl ConnectionTrait,
     i: &ImpactIndicator,
 ) -> Result<(), StoreError> {
+    crate::feed::note_insert(db, "impact_indicator", &i.meta).await?;
     impact_indicator::Entity::insert(impact_indicator_row(i))
         .exec_without_returning(db)
         .await?;

@@ -20,11 +20,35 @@ pub struct RunningApp {
     pub store: Store,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The feed's pruning task; it ends with the app (it holds the store's connections).
+    pruner: AbortOnDrop,
+}
+
+/// A background task that is stopped when this is dropped.
+struct AbortOnDrop(Option<JoinHandle<()>>);
+
+impl AbortOnDrop {
+    /// Stops the task and waits until it is gone (with what it held).
+    async fn stop(mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
+    }
 }
 
 impl RunningApp {
     /// Stops accepting connections, lets requests in flight finish, and waits for the server.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.pruner.stop().await;
         let _ = self.stop.send(());
         self.task.await??;
         Ok(())
@@ -91,6 +115,10 @@ pub async fn start(
         auth,
         schemes,
     ));
+    let pruner = AbortOnDrop(Some(prune_feed_hourly(
+        store.clone(),
+        options.feed_retention,
+    )));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -104,6 +132,31 @@ pub async fn start(
         store,
         stop,
         task,
+        pruner,
+    })
+}
+
+/// Keeps the change feed within its retention window: prunes a minute after the start, then
+/// every hour. A failure is logged and tried again at the next round.
+fn prune_feed_hourly(store: Store, retention: std::time::Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        // The first round waits a minute: a starting server has other work, and a test's
+        // statement counts must not see a prune.
+        let hour = std::time::Duration::from_secs(3600);
+        let first = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut every = tokio::time::interval_at(first, hour);
+        loop {
+            every.tick().await;
+            let Ok(retention) = chrono::Duration::from_std(retention) else {
+                return;
+            };
+            let horizon = chrono::Utc::now() - retention;
+            match store.prune_changes(horizon).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "change feed pruned"),
+                Err(error) => tracing::warn!(%error, "pruning the change feed failed"),
+            }
+        }
     })
 }
 

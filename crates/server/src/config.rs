@@ -32,6 +32,9 @@ pub struct Settings {
     /// How long DataLoaders collect keys before a batch, in milliseconds
     /// (`PANORAMA_BATCH_WINDOW_MS`).
     pub batch_window_ms: u64,
+    /// How many days the change feed keeps its events (`PANORAMA_CHANGE_FEED_RETENTION_DAYS`);
+    /// a reader must come back within that time to resume from its cursor.
+    pub change_feed_retention_days: u64,
     /// The org-id.guide table of lists (CSV with `code` and `deprecated` columns) that the
     /// schemes of legal identifiers are checked against (`PANORAMA_ORG_ID_LISTS_FILE`). Without
     /// it, a built-in list of the most common codes is used.
@@ -128,6 +131,7 @@ impl Settings {
             .set_default("load_demo", true)?
             .set_default("log_format", "text")?
             .set_default("batch_window_ms", 5)?
+            .set_default("change_feed_retention_days", 90)?
             .add_source(file)
             .add_source(
                 Environment::with_prefix("PANORAMA")
@@ -147,6 +151,9 @@ impl Settings {
     pub fn api_options(&self) -> panorama_api::ApiOptions {
         panorama_api::ApiOptions {
             batch_window: std::time::Duration::from_millis(self.batch_window_ms),
+            feed_retention: std::time::Duration::from_secs(
+                self.change_feed_retention_days.saturating_mul(24 * 3600),
+            ),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod duplicates;
+mod feed;
 mod listings;
 mod lookups;
 mod moderation;
@@ -15,4 +16,5 @@ pub struct Query(
     accounts::AccountQuery,
     moderation::ModerationQuery,
     duplicates::DuplicateQuery,
+    feed::FeedQuery,
 );

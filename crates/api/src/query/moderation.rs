@@ -53,14 +53,14 @@ impl RecordType {
         ),
     ];
 
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         Self::ALL
             .iter()
             .find(|(t, ..)| *t == self)
             .map_or("organisation", |(_, table, _)| table)
     }
 
-    fn of_table(table: &str) -> Option<(RecordType, Kind)> {
+    pub(crate) fn of_table(table: &str) -> Option<(RecordType, Kind)> {
         Self::ALL
             .iter()
             .find(|(_, t, _)| *t == table)
