@@ -523,6 +523,27 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("possibleDuplicates", Partner, Own, Forbidden),
     ("possibleDuplicates", Moderator, Own, Allowed),
     ("possibleDuplicates", Admin, Own, Allowed),
+    // Sync: partners' own ids. Moderators and admins have no partner account of their own.
+    ("organisationByExternalId", Anonymous, Own, Unauthenticated),
+    ("organisationByExternalId", Member, Own, Forbidden),
+    ("organisationByExternalId", Partner, Own, Allowed),
+    ("organisationByExternalId", Moderator, Own, Forbidden),
+    ("organisationByExternalId", Admin, Own, Forbidden),
+    ("projectByExternalId", Anonymous, Own, Unauthenticated),
+    ("projectByExternalId", Member, Own, Forbidden),
+    ("projectByExternalId", Partner, Own, Allowed),
+    ("projectByExternalId", Moderator, Own, Forbidden),
+    ("projectByExternalId", Admin, Own, Forbidden),
+    ("upsertOrganisations", Anonymous, Other, Unauthenticated),
+    ("upsertOrganisations", Member, Other, Forbidden),
+    ("upsertOrganisations", Partner, Other, Allowed),
+    ("upsertOrganisations", Moderator, Other, Forbidden),
+    ("upsertOrganisations", Admin, Other, Forbidden),
+    ("upsertProjects", Anonymous, Other, Unauthenticated),
+    ("upsertProjects", Member, Other, Forbidden),
+    ("upsertProjects", Partner, Other, Allowed),
+    ("upsertProjects", Moderator, Other, Forbidden),
+    ("upsertProjects", Admin, Other, Forbidden),
     // Last: each merge takes a demo organisation into the target.
     ("mergeOrganisations", Anonymous, Own, Unauthenticated),
     ("mergeOrganisations", Member, Own, Forbidden),
@@ -821,7 +842,7 @@ async fn world(app: &TestApp) -> World {
         &pool,
     )
     .await;
-    let records = own_records
+    let records: BTreeMap<&'static str, (uuid::Uuid, uuid::Uuid)> = own_records
         .iter()
         .map(|(name, own)| (*name, (*own, other_records[name])))
         .collect();
@@ -844,6 +865,15 @@ async fn world(app: &TestApp) -> World {
         (Moderator, Some(app.user_token(&["moderator"], &[]))),
         (Admin, Some(app.user_token(&["admin"], &[]))),
     ];
+    // The own partner's system knows the own organisation and project by its own ids.
+    let namespace = panorama_persistence::sync::partner_namespace(own_partner.id);
+    let db = app.store().connection();
+    let own_project = records["Project"].0;
+    for (kind, id) in [("organisation", own.meta.id), ("project", own_project)] {
+        write::insert_external_id(db, &namespace, kind, "matrix-own", id)
+            .await
+            .unwrap();
+    }
     // The own partner proposes a change to a published organisation it does not own.
     let proposed = app
         .data_as(
@@ -1019,6 +1049,39 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, St
             json!({ "id": world.proposal }),
             "proposal",
         ),
+        "organisationByExternalId" | "projectByExternalId" => (
+            if operation == "organisationByExternalId" {
+                "{ organisationByExternalId(externalId: \"matrix-own\") { id } }"
+            } else {
+                "{ projectByExternalId(externalId: \"matrix-own\") { id } }"
+            },
+            json!({}),
+            if operation == "organisationByExternalId" {
+                "organisationByExternalId"
+            } else {
+                "projectByExternalId"
+            },
+        ),
+        "upsertOrganisations" | "upsertProjects" => {
+            let n = world.fresh.fetch_add(1, Ordering::Relaxed);
+            let (query, record) = if operation == "upsertOrganisations" {
+                (
+                    "mutation($r: [OrganisationUpsertInput!]!) { upsertOrganisations(input: { records: $r }) { results { status } } }",
+                    json!({ "externalId": format!("matrix-{n}"), "name": format!("Matrix Synced {n}") }),
+                )
+            } else {
+                (
+                    "mutation($r: [ProjectUpsertInput!]!) { upsertProjects(input: { records: $r }) { results { status } } }",
+                    json!({ "externalId": format!("matrix-{n}"), "title": format!("Matrix Synced {n}") }),
+                )
+            };
+            let path = if operation == "upsertOrganisations" {
+                "upsertOrganisations.results"
+            } else {
+                "upsertProjects.results"
+            };
+            (query, json!({ "r": [record] }), path)
+        }
         "moderationQueue" => (
             "{ moderationQueue(first: 5) { edges { node { kind } } } }",
             json!({}),

@@ -16,5 +16,6 @@ mod pagination;
 mod read_api;
 mod records;
 mod statements;
+mod sync;
 mod visibility;
 mod writes;

@@ -96,16 +96,11 @@ impl Store {
     /// Creates a record (built and checked by the caller) with its first revision.
     pub async fn create_record<R: StoredRecord>(
         &self,
-        mut record: R,
+        record: R,
         action: &Action<'_>,
     ) -> Result<R, ChangeError> {
         let txn = self.connection().begin().await.map_err(StoreError::from)?;
-        check_references(&txn, &record).await?;
-        settle_slug(&txn, None, &mut record).await?;
-        record.insert(&txn).await?;
-        let changes = record_changes(None, &record)?;
-        let meta = record.meta();
-        insert_revision(&txn, R::TABLE, meta.id, meta.version, action, &changes).await?;
+        let record = create_in(&txn, record, action).await?;
         txn.commit().await.map_err(StoreError::from)?;
         Ok(record)
     }
@@ -363,4 +358,19 @@ pub(crate) async fn change_in<R: StoredRecord>(
     let (before, after) = (Some(current.meta().status), Some(changed.meta()));
     note_change(txn, R::TABLE, id, before, after, changed.meta().version).await?;
     Ok(changed)
+}
+
+/// [`Store::create_record`]'s work inside a transaction the caller commits.
+pub(crate) async fn create_in<R: StoredRecord>(
+    txn: &DatabaseTransaction,
+    mut record: R,
+    action: &Action<'_>,
+) -> Result<R, ChangeError> {
+    check_references(txn, &record).await?;
+    settle_slug(txn, None, &mut record).await?;
+    record.insert(txn).await?;
+    let changes = record_changes(None, &record)?;
+    let meta = record.meta();
+    insert_revision(txn, R::TABLE, meta.id, meta.version, action, &changes).await?;
+    Ok(record)
 }

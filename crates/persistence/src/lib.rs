@@ -17,6 +17,7 @@ pub mod partners;
 pub mod proposal;
 pub mod record;
 pub mod store;
+pub mod sync;
 pub mod time;
 pub mod write;
 

@@ -13,6 +13,7 @@ mod partners;
 mod projects;
 mod relations;
 mod stories;
+mod sync;
 
 use async_graphql::MergedObject;
 
@@ -32,5 +33,6 @@ pub struct Mutation(
     stories::CaseStudyMutation,
     moderation::ModerationMutation,
     merge::MergeMutation,
+    sync::SyncMutation,
     partners::PartnerMutation,
 );

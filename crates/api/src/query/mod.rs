@@ -6,6 +6,7 @@ mod feed;
 mod listings;
 mod lookups;
 mod moderation;
+mod sync;
 
 use async_graphql::MergedObject;
 
@@ -17,4 +18,5 @@ pub struct Query(
     moderation::ModerationQuery,
     duplicates::DuplicateQuery,
     feed::FeedQuery,
+    sync::SyncQuery,
 );

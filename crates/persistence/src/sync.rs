@@ -1,0 +1,162 @@
+//! Partners' sync: their own ids for records, and batches of records upserted by those ids.
+//! A batch that is sent twice writes nothing the second time: a record whose fields do not
+//! change gets no revision, no version and no feed event.
+
+use panorama_domain::model::RecordMeta;
+use panorama_domain::validation::{ErrorCode, FieldError};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+use uuid::Uuid;
+
+use crate::change::{ChangeError, change_in, create_in};
+use crate::history::Action;
+use crate::record::StoredRecord;
+use crate::write::{find_external_id, insert_external_id};
+use crate::{Store, StoreError};
+
+/// The most records one batch may hold.
+pub const MAX_BATCH: usize = 500;
+
+/// The external-id namespace of a partner.
+pub fn partner_namespace(partner: Uuid) -> String {
+    format!("partner:{partner}")
+}
+
+/// How a record can be made new or changed, for a batch item.
+pub trait ChangeSet<R>: Send + Sync {
+    fn create(&self, meta: RecordMeta) -> Result<R, Vec<FieldError>>;
+    fn apply(&self, record: R) -> Result<R, Vec<FieldError>>;
+}
+
+/// What a batch did to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertStatus {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// One record of a batch: the partner's id for it and its change-set.
+pub struct UpsertItem<'a, R> {
+    pub external_id: String,
+    pub changes: &'a dyn ChangeSet<R>,
+}
+
+/// Whether the batch writer may change an existing record (e.g. not a published one it may
+/// only propose changes to); `Err` carries the reason as field errors.
+pub type MayChange<'a, R> = &'a (dyn Fn(&R) -> Result<(), Vec<FieldError>> + Send + Sync);
+
+/// The outcome of one item: what happened and the record, or why it failed.
+pub type ItemOutcome<R> = Result<(UpsertStatus, R), Vec<FieldError>>;
+
+impl Store {
+    /// The record a partner knows by `external_id`, if any.
+    pub async fn record_by_external_id(
+        &self,
+        namespace: &str,
+        record_type: &str,
+        external_id: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        find_external_id(self.connection(), namespace, record_type, external_id).await
+    }
+
+    /// Upserts `items` by their external ids in `namespace`: a new id creates a record (with
+    /// `meta` as its metadata, a fresh id each), a known one changes it. Atomic: one failure
+    /// and nothing is written (every item says why it was not); otherwise each item stands
+    /// alone (savepoints).
+    pub async fn upsert_batch<R: StoredRecord>(
+        &self,
+        namespace: &str,
+        items: &[UpsertItem<'_, R>],
+        meta: &RecordMeta,
+        action: &Action<'_>,
+        may_change: MayChange<'_, R>,
+        atomic: bool,
+    ) -> Result<Vec<ItemOutcome<R>>, StoreError> {
+        let txn = self.connection().begin().await?;
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            let savepoint = txn.begin().await?;
+            let outcome = upsert_one(&savepoint, namespace, item, meta, action, may_change).await;
+            match outcome {
+                Ok(done) => {
+                    savepoint.commit().await?;
+                    outcomes.push(Ok(done));
+                }
+                Err(ChangeError::Invalid(errors)) => {
+                    savepoint.rollback().await?;
+                    outcomes.push(Err(errors));
+                }
+                Err(ChangeError::Store(StoreError::StaleVersion { current })) => {
+                    savepoint.rollback().await?;
+                    outcomes.push(Err(vec![field_error(
+                        "externalId",
+                        ErrorCode::Invalid,
+                        format!("changed meanwhile (now at version {current}); send it again"),
+                    )]));
+                }
+                Err(ChangeError::Store(other)) => return Err(other),
+            }
+        }
+        if atomic && outcomes.iter().any(Result::is_err) {
+            txn.rollback().await?;
+            let not_written = field_error(
+                "externalId",
+                ErrorCode::Invalid,
+                "not written: another record of this atomic batch failed",
+            );
+            return Ok(outcomes
+                .into_iter()
+                .map(|o| o.and(Err(vec![not_written.clone()])))
+                .collect());
+        }
+        txn.commit().await?;
+        Ok(outcomes)
+    }
+}
+
+fn field_error(field: &str, code: ErrorCode, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.into(),
+        code,
+    }
+}
+
+async fn upsert_one<R: StoredRecord>(
+    txn: &DatabaseTransaction,
+    namespace: &str,
+    item: &UpsertItem<'_, R>,
+    meta: &RecordMeta,
+    action: &Action<'_>,
+    may_change: MayChange<'_, R>,
+) -> Result<(UpsertStatus, R), ChangeError> {
+    let known = find_external_id(txn, namespace, R::TABLE, &item.external_id).await?;
+    let Some(id) = known else {
+        let mut fresh = meta.clone();
+        fresh.id = Uuid::now_v7();
+        let record = item.changes.create(fresh).map_err(ChangeError::Invalid)?;
+        let created = create_in(txn, record, action).await?;
+        insert_external_id(
+            txn,
+            namespace,
+            R::TABLE,
+            &item.external_id,
+            created.meta().id,
+        )
+        .await?;
+        return Ok((UpsertStatus::Created, created));
+    };
+    let current = R::load(txn, id)
+        .await?
+        .ok_or(StoreError::NotFound(R::TABLE))?;
+    may_change(&current).map_err(ChangeError::Invalid)?;
+    let before = current.meta().version;
+    let apply = |record: R| item.changes.apply(record);
+    let changed = change_in(txn, id, Some(before), action, &apply).await?;
+    let status = if changed.meta().version == before {
+        UpsertStatus::Unchanged
+    } else {
+        UpsertStatus::Updated
+    };
+    Ok((status, changed))
+}

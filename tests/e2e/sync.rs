@@ -1,0 +1,209 @@
+//! Partners' sync: records upserted in batches by the partner's own ids, idempotent, atomic by
+//! default, and read back by those ids.
+
+use panorama_domain::policy::PartnerKind;
+use panorama_tests::{TestApp, backends, error_code, user_errors};
+use serde_json::{Value, json};
+
+const UPSERT: &str = r#"mutation($input: UpsertOrganisationsInput!) {
+    upsertOrganisations(input: $input) {
+        results { externalId status record { id name version status } userErrors { field code } }
+        userErrors { field code } } }"#;
+const BY_EXTERNAL_ID: &str =
+    r#"query($e: String!) { organisationByExternalId(externalId: $e) { name version } }"#;
+
+fn statuses(data: &Value) -> Vec<String> {
+    data["upsertOrganisations"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn batch(names: &[(&str, &str)]) -> Value {
+    let records: Vec<Value> = names
+        .iter()
+        .map(|(id, name)| json!({ "externalId": id, "name": name, "country": "SE" }))
+        .collect();
+    json!(records)
+}
+
+/// How many events the change feed holds (all of them: this test writes nothing else).
+async fn feed_length(app: &TestApp) -> usize {
+    let data = app
+        .data("{ changes(first: 1000) { edges { cursor } } }", json!({}))
+        .await;
+    data["changes"]["edges"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_are_upserted_by_external_id_once() {
+    for backend in backends() {
+        let app = TestApp::empty(&backend).await;
+        let funder = app
+            .partner(
+                PartnerKind::Funder,
+                "ecosystem:read ecosystem:write",
+                None,
+                true,
+            )
+            .await;
+        let token = &app.partner_token(&funder).await;
+        let records = batch(&[
+            ("crm-1", "Nordic Makers"),
+            ("crm-2", "Baltic Data"),
+            ("crm-3", "Fjord Lab"),
+        ]);
+
+        // Created, then the same batch again changes nothing at all.
+        let data = app
+            .data_as(
+                Some(token),
+                UPSERT,
+                json!({ "input": { "records": records } }),
+            )
+            .await;
+        assert_eq!(statuses(&data), ["CREATED", "CREATED", "CREATED"]);
+        assert_eq!(
+            data["upsertOrganisations"]["results"][0]["record"]["status"],
+            "PUBLISHED"
+        );
+        let events = feed_length(&app).await;
+        let again = app
+            .data_as(
+                Some(token),
+                UPSERT,
+                json!({ "input": { "records": records } }),
+            )
+            .await;
+        assert_eq!(statuses(&again), ["UNCHANGED", "UNCHANGED", "UNCHANGED"]);
+        assert_eq!(
+            again["upsertOrganisations"]["results"][1]["record"]["version"],
+            1
+        );
+        assert_eq!(
+            feed_length(&app).await,
+            events,
+            "no change event the second time"
+        );
+        let one = app
+            .data_as(Some(token), BY_EXTERNAL_ID, json!({ "e": "crm-2" }))
+            .await;
+        assert_eq!(
+            one["organisationByExternalId"],
+            json!({ "name": "Baltic Data", "version": 1 })
+        );
+
+        // One renamed: only it is updated.
+        let renamed = batch(&[("crm-1", "Nordic Makers"), ("crm-2", "Baltic Open Data")]);
+        let data = app
+            .data_as(
+                Some(token),
+                UPSERT,
+                json!({ "input": { "records": renamed } }),
+            )
+            .await;
+        assert_eq!(statuses(&data), ["UNCHANGED", "UPDATED"]);
+
+        // Atomic by default: one bad record and nothing is written.
+        let mixed = json!([
+            { "externalId": "crm-4", "name": "Sound Lab" },
+            { "externalId": "crm-5", "name": "Bad Site", "website": "ftp://bad.example" },
+        ]);
+        let data = app
+            .data_as(
+                Some(token),
+                UPSERT,
+                json!({ "input": { "records": mixed } }),
+            )
+            .await;
+        assert_eq!(statuses(&data), ["FAILED", "FAILED"]);
+        assert_eq!(
+            user_errors(&data["upsertOrganisations"]["results"][1]),
+            [("input.website".to_owned(), "INVALID_URL".to_owned())]
+        );
+        assert!(
+            app.data_as(Some(token), BY_EXTERNAL_ID, json!({ "e": "crm-4" }))
+                .await["organisationByExternalId"]
+                .is_null()
+        );
+        // Not atomic: the good one goes in.
+        let data = app
+            .data_as(
+                Some(token),
+                UPSERT,
+                json!({ "input": { "records": mixed, "atomic": false } }),
+            )
+            .await;
+        assert_eq!(statuses(&data), ["CREATED", "FAILED"]);
+
+        // Twice the same id, or too many records, are refused.
+        let twice = batch(&[("crm-6", "Twin One"), ("crm-6", "Twin Two")]);
+        let data = app
+            .data_as(
+                Some(token),
+                UPSERT,
+                json!({ "input": { "records": twice, "atomic": false } }),
+            )
+            .await;
+        assert_eq!(statuses(&data), ["CREATED", "FAILED"]);
+        assert_eq!(
+            user_errors(&data["upsertOrganisations"]["results"][1])[0].1,
+            "DUPLICATE"
+        );
+        let many: Vec<Value> = (0..501)
+            .map(|i| json!({ "externalId": format!("x-{i}"), "name": format!("Org {i}") }))
+            .collect();
+        let data = app
+            .data_as(Some(token), UPSERT, json!({ "input": { "records": many } }))
+            .await;
+        assert_eq!(
+            user_errors(&data["upsertOrganisations"]),
+            [("input.records".to_owned(), "TOO_LONG".to_owned())]
+        );
+        assert!(
+            app.data_as(Some(token), BY_EXTERNAL_ID, json!({ "e": "x-0" }))
+                .await["organisationByExternalId"]
+                .is_null()
+        );
+
+        // Ids belong to their partner; only partners upsert.
+        let other = app
+            .partner(
+                PartnerKind::Funder,
+                "ecosystem:read ecosystem:write",
+                None,
+                true,
+            )
+            .await;
+        let other_token = &app.partner_token(&other).await;
+        assert!(
+            app.data_as(Some(other_token), BY_EXTERNAL_ID, json!({ "e": "crm-2" }))
+                .await["organisationByExternalId"]
+                .is_null()
+        );
+        let anonymous = app
+            .graphql(UPSERT, json!({ "input": { "records": records } }))
+            .await;
+        assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
+
+        // Projects the same way.
+        let projects = r#"mutation($input: UpsertProjectsInput!) { upsertProjects(input: $input) { results { status record { title } } } }"#;
+        let input =
+            json!({ "input": { "records": [{ "externalId": "p-1", "title": "Nordic Sensors" }] } });
+        let data = app.data_as(Some(token), projects, input.clone()).await;
+        assert_eq!(data["upsertProjects"]["results"][0]["status"], "CREATED");
+        let data = app.data_as(Some(token), projects, input).await;
+        assert_eq!(data["upsertProjects"]["results"][0]["status"], "UNCHANGED");
+        let project = app
+            .data_as(
+                Some(token),
+                r#"{ projectByExternalId(externalId: "p-1") { title } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(project["projectByExternalId"]["title"], "Nordic Sensors");
+        app.stop().await;
+    }
+}
