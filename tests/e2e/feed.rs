@@ -10,7 +10,7 @@ use panorama_domain::model::{Organisation, RecordMeta, RecordStatus, Source};
 use panorama_domain::validation::SchemeList;
 use panorama_persistence::feed::{FeedCursor, Operation};
 use panorama_persistence::history::{Action, Author};
-use panorama_tests::{Backend, TestApp, backends};
+use panorama_tests::{TestApp, backends, postgres_only};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -161,11 +161,7 @@ fn named(name: String) -> Organisation {
 /// test failed in each of three runs: the reader skipped events committed out of order.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn a_reader_following_the_feed_mirrors_the_registry_under_concurrent_writers() {
-    let Some(postgres) = backends()
-        .into_iter()
-        .find(|b| matches!(b, Backend::Postgres(_)))
-    else {
-        eprintln!("skipped: the concurrency test needs PostgreSQL (PANORAMA_TEST_DATABASE_URL)");
+    let Some(postgres) = postgres_only() else {
         return;
     };
     let app = TestApp::empty(&postgres).await;

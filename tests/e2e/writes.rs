@@ -8,7 +8,7 @@ use panorama_domain::validation::{FieldError, SchemeList};
 use panorama_persistence::StoreError;
 use panorama_persistence::change::ChangeError;
 use panorama_persistence::history::{Action, Author};
-use panorama_tests::{Backend, TestApp, backends};
+use panorama_tests::{TestApp, backends, postgres_only};
 
 fn author() -> Author {
     Author {
@@ -155,11 +155,7 @@ async fn changes_are_versioned_checked_and_recorded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn of_concurrent_changes_to_one_version_exactly_one_wins() {
-    let Some(postgres) = backends()
-        .into_iter()
-        .find(|b| matches!(b, Backend::Postgres(_)))
-    else {
-        eprintln!("skipped: the concurrency test needs PostgreSQL (PANORAMA_TEST_DATABASE_URL)");
+    let Some(postgres) = postgres_only() else {
         return;
     };
     let app = TestApp::empty(&postgres).await;

@@ -33,6 +33,18 @@ pub fn backends() -> Vec<Backend> {
     backends
 }
 
+/// PostgreSQL, for the tests that only it can run (concurrency), or `None` with the reason
+/// printed.
+pub fn postgres_only() -> Option<Backend> {
+    let found = backends()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres(_)));
+    if found.is_none() {
+        eprintln!("skipped: this concurrency test needs PostgreSQL (PANORAMA_TEST_DATABASE_URL)");
+    }
+    found
+}
+
 /// The shared data folder (`../shared/data` beside the repository), if present.
 pub fn shared_data() -> Option<PathBuf> {
     let dir = std::env::var_os("PANORAMA_SHARED_DATA")
