@@ -8,6 +8,7 @@ mod m20261129_000002_revisions;
 mod m20261129_000003_moderation;
 mod m20261129_000004_record_authors;
 mod m20261129_000005_change_feed;
+mod m20261129_000006_idempotency;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_moderation::Migration),
             Box::new(m20261129_000004_record_authors::Migration),
             Box::new(m20261129_000005_change_feed::Migration),
+            Box::new(m20261129_000006_idempotency::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod dsi4eu;
 mod duplicates;
 mod feed;
 mod health;
+mod idempotency;
 mod limits;
 mod moderation;
 mod mutations;

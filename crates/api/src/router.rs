@@ -13,8 +13,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use panorama_domain::policy::Actor;
 use panorama_domain::validation::SchemeList;
 use panorama_persistence::Store;
+use panorama_persistence::idempotency::Claim;
 
 use crate::auth::oauth;
 use crate::auth::session::{AuthState, Refusal, authenticate};
@@ -118,13 +120,114 @@ async fn graphql(
         context.scope(),
         state.options.batch_window,
     );
+    let request = request.into_inner();
+    let idempotency = match idempotency_key(&headers) {
+        Ok(key) => key.map(|key| (caller_of(&context.actor), key, request_hash(&request))),
+        Err(message) => return graphql_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message),
+    };
+    if let Some((caller, key, hash)) = &idempotency {
+        match state.store.claim_idempotent(caller, key, hash).await {
+            Ok(Claim::Fresh) => {}
+            Ok(Claim::Replay(body)) => return graphql_json(StatusCode::OK, body, true),
+            Ok(Claim::Mismatch) => {
+                let message = "this Idempotency-Key was used for another request";
+                return graphql_error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    message,
+                );
+            }
+            Ok(Claim::InProgress) => {
+                let message = "the first request with this Idempotency-Key is still running";
+                return graphql_error(StatusCode::CONFLICT, "IDEMPOTENCY_KEY_IN_USE", message);
+            }
+            Err(error) => {
+                tracing::error!(%error, "idempotency key");
+                return graphql_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_SERVER_ERROR",
+                    "internal error",
+                );
+            }
+        }
+    }
     let request = request
-        .into_inner()
         .data(state.store.clone())
         .data(state.options)
         .data(loaders)
         .data(context);
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    let response = state.schema.execute(request).await;
+    if let Some((caller, key, _)) = &idempotency {
+        let body = serde_json::to_string(&response).unwrap_or_default();
+        if let Err(error) = state.store.finish_idempotent(caller, key, &body).await {
+            tracing::error!(%error, "keeping the answer of an idempotency key");
+        }
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// The longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
+
+/// The request's `Idempotency-Key`, if it has one; a malformed one is refused with why.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, &'static str> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str().map(str::trim) {
+        Ok(key) if !key.is_empty() && key.chars().count() <= MAX_IDEMPOTENCY_KEY_CHARS => {
+            Ok(Some(key.to_owned()))
+        }
+        _ => Err("Idempotency-Key must be 1 to 200 visible ASCII characters"),
+    }
+}
+
+/// Whose key space a request's idempotency key is in.
+fn caller_of(actor: &Actor) -> String {
+    match actor {
+        Actor::Caller(caller) => format!("subject:{}", caller.subject),
+        Actor::System => "system".to_owned(),
+        Actor::Anonymous => "anonymous".to_owned(),
+    }
+}
+
+/// What makes two requests the same: their query, operation name and variables.
+fn request_hash(request: &async_graphql::Request) -> String {
+    use sha2::{Digest, Sha256};
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    let mut hasher = Sha256::new();
+    for part in [
+        request.query.as_str(),
+        request.operation_name.as_deref().unwrap_or(""),
+        variables.as_str(),
+    ] {
+        hasher.update(part.len().to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A GraphQL response body as the spec's media type; `replayed` marks a stored answer.
+fn graphql_json(status: StatusCode, body: String, replayed: bool) -> Response {
+    let content_type = HeaderValue::from_static("application/graphql-response+json");
+    let mut response = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    graphql_json(status, body.to_string(), false)
 }
 
 /// A token that does not verify gets no data at all, and the same answer whatever failed; the

@@ -8,6 +8,7 @@ pub mod error;
 pub mod feed;
 mod filter;
 pub mod history;
+pub mod idempotency;
 pub mod listing;
 pub mod loaders;
 mod mapping;
