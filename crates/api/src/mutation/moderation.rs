@@ -105,16 +105,33 @@ pub struct ReportPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// A moderation step: the action's name, its comment, and the status it moves a record from
-/// and to (`None` when the record's status does not allow it).
+/// A moderation step: the action's name, and the status it moves a record from and to (`None`
+/// when the record's status does not allow it).
 #[derive(Clone, Copy)]
 struct Step {
     action: &'static str,
-    comment: Option<&'static str>,
     next: fn(DomainStatus) -> Option<DomainStatus>,
     /// How it closes the record's open reports.
     resolution: &'static str,
 }
+
+const APPROVE: Step = Step {
+    action: "APPROVE",
+    next: approve_next,
+    resolution: "APPROVED",
+};
+
+const REJECT: Step = Step {
+    action: "REJECT",
+    next: reject_next,
+    resolution: "REJECTED",
+};
+
+const REQUEST_CHANGES: Step = Step {
+    action: "REQUEST_CHANGES",
+    next: request_changes_next,
+    resolution: "CHANGES_REQUESTED",
+};
 
 fn approve_next(status: DomainStatus) -> Option<DomainStatus> {
     match status {
@@ -209,7 +226,7 @@ async fn moderate<R: Writable>(
     };
     let author = author(actor);
     let action = Action {
-        comment: comment.as_deref().or(step.comment),
+        comment: comment.as_deref(),
         ..Action::new(step.action, &author)
     };
     let store = store(ctx)?;
@@ -306,6 +323,21 @@ async fn moderate_any(
     )
 }
 
+/// A moderation step that needs the moderator's words (`field`, `text`): checked first.
+async fn moderate_commented(
+    ctx: &Context<'_>,
+    id: &ID,
+    expected_version: Option<i32>,
+    step: Step,
+    (field, text): (&str, &str),
+) -> Result<ModerationPayload, Error> {
+    require(ctx, can_moderate)?;
+    match comment(field, text) {
+        Ok(text) => moderate_any(ctx, id, expected_version, step, Some(text)).await,
+        Err(errors) => Ok(ModerationPayload::failed(errors)),
+    }
+}
+
 /// Approves or rejects a proposed change (a proposal is not sent back for changes: its author
 /// proposes again).
 async fn decide_proposal(
@@ -383,13 +415,7 @@ impl ModerationMutation {
         ctx: &Context<'_>,
         input: ApproveInput,
     ) -> Result<ModerationPayload, Error> {
-        let step = Step {
-            action: "APPROVE",
-            comment: None,
-            next: approve_next,
-            resolution: "APPROVED",
-        };
-        moderate_any(ctx, &input.id, input.expected_version, step, None).await
+        moderate_any(ctx, &input.id, input.expected_version, APPROVE, None).await
     }
 
     /// Rejects a record (moderators): it leaves public view; the reason is in its history.
@@ -399,18 +425,8 @@ impl ModerationMutation {
         ctx: &Context<'_>,
         input: RejectInput,
     ) -> Result<ModerationPayload, Error> {
-        require(ctx, can_moderate)?;
-        let reason = match comment("reason", &input.reason) {
-            Ok(reason) => reason,
-            Err(errors) => return Ok(ModerationPayload::failed(errors)),
-        };
-        let step = Step {
-            action: "REJECT",
-            comment: None,
-            next: reject_next,
-            resolution: "REJECTED",
-        };
-        moderate_any(ctx, &input.id, input.expected_version, step, Some(reason)).await
+        let reason = ("reason", input.reason.as_str());
+        moderate_commented(ctx, &input.id, input.expected_version, REJECT, reason).await
     }
 
     /// Sends a pending record back to its author as a DRAFT with what to change (moderators);
@@ -420,18 +436,15 @@ impl ModerationMutation {
         ctx: &Context<'_>,
         input: RequestChangesInput,
     ) -> Result<ModerationPayload, Error> {
-        require(ctx, can_moderate)?;
-        let text = match comment("comment", &input.comment) {
-            Ok(text) => text,
-            Err(errors) => return Ok(ModerationPayload::failed(errors)),
-        };
-        let step = Step {
-            action: "REQUEST_CHANGES",
-            comment: None,
-            next: request_changes_next,
-            resolution: "CHANGES_REQUESTED",
-        };
-        moderate_any(ctx, &input.id, input.expected_version, step, Some(text)).await
+        let text = ("comment", input.comment.as_str());
+        moderate_commented(
+            ctx,
+            &input.id,
+            input.expected_version,
+            REQUEST_CHANGES,
+            text,
+        )
+        .await
     }
 
     /// Sets a record's fields back to their values at an earlier version, as a new change

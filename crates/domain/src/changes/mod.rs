@@ -27,7 +27,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::model::Place;
+use crate::model::{Classification, Place};
+use crate::taxonomy::Vocabulary;
 use crate::validation::{ErrorCode, Validator};
 
 mod case_study;
@@ -294,6 +295,31 @@ impl PlaceChanges<'_> {
         optional(&mut place.point, self.location, |&(lat, lon)| {
             v.coordinates("location", Some(lat), Some(lon))
         });
+    }
+}
+
+/// The changes to a [`Classification`], as organisations and projects name them.
+struct ClassificationChanges<'a> {
+    focus: &'a Patch<Vec<String>>,
+    technologies: &'a Patch<Vec<String>>,
+    impact_areas: &'a Patch<Vec<String>>,
+}
+
+impl ClassificationChanges<'_> {
+    fn apply(&self, v: &mut Validator, classification: &mut Classification) {
+        list(&mut classification.focus, self.focus, |codes| {
+            v.terms("focus", Vocabulary::Focus, codes)
+        });
+        list(
+            &mut classification.technologies,
+            self.technologies,
+            |codes| v.terms("technologies", Vocabulary::Technology, codes),
+        );
+        list(
+            &mut classification.impact_areas,
+            self.impact_areas,
+            |codes| v.terms("impactAreas", Vocabulary::ImpactArea, codes),
+        );
     }
 }
 

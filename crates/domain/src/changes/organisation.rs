@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 
 use super::{
-    MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_DESCRIPTION_CHARS, Patch, PlaceChanges, list,
-    optional, required_text, text, words,
+    ClassificationChanges, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_DESCRIPTION_CHARS,
+    Patch, PlaceChanges, list, optional, required_text, text, words,
 };
 use crate::model::{Classification, LegalIdentifier, Organisation, Place, RecordMeta};
 use crate::taxonomy::Vocabulary;
@@ -95,16 +95,12 @@ impl OrganisationChanges {
             location: &self.location,
         }
         .apply(&mut v, &mut o.place);
-        let c = &mut o.classification;
-        list(&mut c.focus, &self.focus, |codes| {
-            v.terms("focus", Vocabulary::Focus, codes)
-        });
-        list(&mut c.technologies, &self.technologies, |codes| {
-            v.terms("technologies", Vocabulary::Technology, codes)
-        });
-        list(&mut c.impact_areas, &self.impact_areas, |codes| {
-            v.terms("impactAreas", Vocabulary::ImpactArea, codes)
-        });
+        ClassificationChanges {
+            focus: &self.focus,
+            technologies: &self.technologies,
+            impact_areas: &self.impact_areas,
+        }
+        .apply(&mut v, &mut o.classification);
         list(&mut o.roles, &self.roles, |codes| {
             v.terms("roles", Vocabulary::OrganisationRole, codes)
         });

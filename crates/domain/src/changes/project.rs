@@ -3,11 +3,10 @@
 use chrono::NaiveDate;
 
 use super::{
-    MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_DESCRIPTION_CHARS, Patch, PlaceChanges, list,
-    optional, required_text, slug, text, words,
+    ClassificationChanges, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_DESCRIPTION_CHARS,
+    Patch, PlaceChanges, list, optional, required_text, slug, text, words,
 };
 use crate::model::{Classification, Place, Project, ProjectStatus, RecordMeta};
-use crate::taxonomy::Vocabulary;
 use crate::validation::{FieldError, Validator};
 
 /// The fields of a project that a create or an update may set.
@@ -78,16 +77,12 @@ impl ProjectChanges {
             location: &self.location,
         }
         .apply(&mut v, &mut p.place);
-        let c = &mut p.classification;
-        list(&mut c.focus, &self.focus, |codes| {
-            v.terms("focus", Vocabulary::Focus, codes)
-        });
-        list(&mut c.technologies, &self.technologies, |codes| {
-            v.terms("technologies", Vocabulary::Technology, codes)
-        });
-        list(&mut c.impact_areas, &self.impact_areas, |codes| {
-            v.terms("impactAreas", Vocabulary::ImpactArea, codes)
-        });
+        ClassificationChanges {
+            focus: &self.focus,
+            technologies: &self.technologies,
+            impact_areas: &self.impact_areas,
+        }
+        .apply(&mut v, &mut p.classification);
         list(&mut p.who_it_helps, &self.who_it_helps, |w| {
             words(&mut v, "whoItHelps", w)
         });
