@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use panorama_domain::policy::PartnerKind;
 use panorama_domain::*;
 use panorama_persistence::write;
-use panorama_tests::{TestApp, TestPartner, backends, error_code, global_id};
+use panorama_tests::{TestApp, TestPartner, backends, error_code, global_id, uuid_of};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +236,12 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("removeImpactIndicator", Admin, Other, Allowed),
     ("removeImpactIndicator", Moderator, Own, Absent),
     ("removeImpactIndicator", Moderator, Other, Absent),
+    // (Before the own grant is removed below.)
+    ("grantByExternalId", Anonymous, Own, Unauthenticated),
+    ("grantByExternalId", Member, Own, Forbidden),
+    ("grantByExternalId", Partner, Own, Allowed),
+    ("grantByExternalId", Moderator, Own, Forbidden),
+    ("grantByExternalId", Admin, Own, Forbidden),
     // Grants: only a funder partner (with grants:write) writes those its organisation funds;
     // the own partner is one, for the own organisation, which funds the own grant.
     ("addGrant", Anonymous, Own, Unauthenticated),
@@ -534,6 +540,12 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("projectByExternalId", Partner, Own, Allowed),
     ("projectByExternalId", Moderator, Own, Forbidden),
     ("projectByExternalId", Admin, Own, Forbidden),
+    // A funder partner syncs the grants its own organisation funds (the own organisation).
+    ("upsertGrants", Anonymous, Own, Unauthenticated),
+    ("upsertGrants", Member, Own, Forbidden),
+    ("upsertGrants", Partner, Own, Allowed),
+    ("upsertGrants", Moderator, Own, Forbidden),
+    ("upsertGrants", Admin, Own, Forbidden),
     ("upsertOrganisations", Anonymous, Other, Unauthenticated),
     ("upsertOrganisations", Member, Other, Forbidden),
     ("upsertOrganisations", Partner, Other, Allowed),
@@ -787,16 +799,6 @@ async fn pending_records(
     ])
 }
 
-/// The uuid behind a global id.
-fn uuid_of(id: &str) -> uuid::Uuid {
-    use base64::Engine;
-    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(id)
-        .unwrap();
-    let text = String::from_utf8(text).unwrap();
-    text.split_once(':').unwrap().1.parse().unwrap()
-}
-
 async fn world(app: &TestApp) -> World {
     // The own partner is a funder standing for the own organisation, so the own grant (which
     // that organisation funds) is one it may write; the organisation comes first, and is then
@@ -869,7 +871,12 @@ async fn world(app: &TestApp) -> World {
     let namespace = panorama_persistence::sync::partner_namespace(own_partner.id);
     let db = app.store().connection();
     let own_project = records["Project"].0;
-    for (kind, id) in [("organisation", own.meta.id), ("project", own_project)] {
+    let own_grant = records["Grant"].0;
+    for (kind, id) in [
+        ("organisation", own.meta.id),
+        ("project", own_project),
+        ("grant_award", own_grant),
+    ] {
         write::insert_external_id(db, &namespace, kind, "matrix-own", id)
             .await
             .unwrap();
@@ -1049,19 +1056,39 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, St
             json!({ "id": world.proposal }),
             "proposal",
         ),
-        "organisationByExternalId" | "projectByExternalId" => (
-            if operation == "organisationByExternalId" {
-                "{ organisationByExternalId(externalId: \"matrix-own\") { id } }"
-            } else {
-                "{ projectByExternalId(externalId: \"matrix-own\") { id } }"
-            },
+        "organisationByExternalId" => (
+            "{ organisationByExternalId(externalId: \"matrix-own\") { id } }",
             json!({}),
-            if operation == "organisationByExternalId" {
-                "organisationByExternalId"
-            } else {
-                "projectByExternalId"
-            },
+            "organisationByExternalId",
         ),
+        "projectByExternalId" => (
+            "{ projectByExternalId(externalId: \"matrix-own\") { id } }",
+            json!({}),
+            "projectByExternalId",
+        ),
+        "grantByExternalId" => (
+            "{ grantByExternalId(externalId: \"matrix-own\") { id } }",
+            json!({}),
+            "grantByExternalId",
+        ),
+        "upsertGrants" => {
+            // The funder is left out (the partner's organisation); the recipient is named by
+            // the partner's own id for it.
+            let n = world.fresh.fetch_add(1, Ordering::Relaxed);
+            let record = json!({
+                "externalId": format!("matrix-grant-{n}"),
+                "identifier": format!("360G-matrix-{n}"),
+                "title": format!("Matrix Synced Grant {n}"),
+                "amountAwarded": { "amount": "1000", "currency": "EUR" },
+                "awardDate": "2026-01-01",
+                "recipientExternalId": "matrix-own",
+            });
+            (
+                "mutation($r: [GrantUpsertInput!]!) { upsertGrants(input: { records: $r }) { results { status userErrors { message } } } }",
+                json!({ "r": [record] }),
+                "upsertGrants.results",
+            )
+        }
         "upsertOrganisations" | "upsertProjects" => {
             let n = world.fresh.fetch_add(1, Ordering::Relaxed);
             let (query, record) = if operation == "upsertOrganisations" {

@@ -207,3 +207,180 @@ async fn batches_are_upserted_by_external_id_once() {
         app.stop().await;
     }
 }
+
+const UPSERT_GRANTS: &str = r#"mutation($input: UpsertGrantsInput!) {
+    upsertGrants(input: $input) {
+        results { externalId status userErrors { field code }
+            record { title status fundingOrganisation { name } recipientOrganisation { name } project { title } } }
+        userErrors { field code } } }"#;
+
+fn grant_statuses(data: &Value) -> Vec<String> {
+    data["upsertGrants"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn grant(external_id: &str, title: &str, recipient: &str) -> Value {
+    json!({
+        "externalId": external_id,
+        "identifier": format!("360G-nordic-{external_id}"),
+        "title": title,
+        "amountAwarded": { "amount": "25000.00", "currency": "EUR" },
+        "awardDate": "2026-03-01",
+        "recipientExternalId": recipient,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grants_are_synced_by_the_funders_own_ids() {
+    for backend in backends() {
+        let app = TestApp::empty(&backend).await;
+        let admin = app.user_token(&["admin"], &[]);
+        let created = app
+            .data_as(
+                Some(&admin),
+                r#"mutation { createOrganisation(input: { name: "Nordic Fund" }) { record { id } } }"#,
+                json!({}),
+            )
+            .await;
+        let fund = panorama_tests::uuid_of(
+            created["createOrganisation"]["record"]["id"]
+                .as_str()
+                .unwrap(),
+        );
+        let funder = app
+            .partner(
+                PartnerKind::Funder,
+                "ecosystem:read ecosystem:write grants:write",
+                Some(fund),
+                true,
+            )
+            .await;
+        let token = &app.partner_token(&funder).await;
+        // The funder's system sends its grantees and a project first, by its own ids.
+        let grantees = batch(&[("grantee-1", "Fjord Lab"), ("grantee-2", "Baltic Data")]);
+        app.data_as(
+            Some(token),
+            UPSERT,
+            json!({ "input": { "records": grantees } }),
+        )
+        .await;
+        app.data_as(
+            Some(token),
+            r#"mutation { upsertProjects(input: { records: [{ externalId: "p-1", title: "Fjord Sensors" }] }) { results { status } } }"#,
+            json!({}),
+        )
+        .await;
+
+        let mut first = grant("g-1", "Sensors for the fjord", "grantee-1");
+        first["projectExternalId"] = json!("p-1");
+        let grants = json!([first, grant("g-2", "Open data school", "grantee-2")]);
+        let data = app
+            .data_as(
+                Some(token),
+                UPSERT_GRANTS,
+                json!({ "input": { "records": grants } }),
+            )
+            .await;
+        assert_eq!(grant_statuses(&data), ["CREATED", "CREATED"]);
+        let record = &data["upsertGrants"]["results"][0]["record"];
+        assert_eq!(record["fundingOrganisation"]["name"], "Nordic Fund");
+        assert_eq!(record["recipientOrganisation"]["name"], "Fjord Lab");
+        assert_eq!(record["project"]["title"], "Fjord Sensors");
+        assert_eq!(record["status"], "PUBLISHED");
+
+        // The same batch again writes nothing.
+        let events = feed_length(&app).await;
+        let again = app
+            .data_as(
+                Some(token),
+                UPSERT_GRANTS,
+                json!({ "input": { "records": grants } }),
+            )
+            .await;
+        assert_eq!(grant_statuses(&again), ["UNCHANGED", "UNCHANGED"]);
+        assert_eq!(feed_length(&app).await, events);
+        let by_id = app
+            .data_as(
+                Some(token),
+                r#"{ grantByExternalId(externalId: "g-2") { title version } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            by_id["grantByExternalId"],
+            json!({ "title": "Open data school", "version": 1 })
+        );
+
+        // References the partner never sent, given twice, or a grant someone else funds:
+        // each fails with its field, and (not atomic) the good one goes in.
+        let mut both = grant("g-4", "Both ids", "grantee-1");
+        both["recipientId"] = created["createOrganisation"]["record"]["id"].clone();
+        let mut not_ours = grant("g-5", "Not ours", "grantee-1");
+        not_ours["funderExternalId"] = json!("grantee-2");
+        let mixed = json!([
+            grant("g-3", "Unknown grantee", "grantee-404"),
+            both,
+            not_ours,
+            grant("g-6", "Fine", "grantee-2"),
+        ]);
+        let data = app
+            .data_as(
+                Some(token),
+                UPSERT_GRANTS,
+                json!({ "input": { "records": mixed, "atomic": false } }),
+            )
+            .await;
+        assert_eq!(
+            grant_statuses(&data),
+            ["FAILED", "FAILED", "FAILED", "CREATED"]
+        );
+        let results = &data["upsertGrants"]["results"];
+        assert_eq!(
+            user_errors(&results[0]),
+            [(
+                "input.recipientExternalId".to_owned(),
+                "NOT_FOUND".to_owned()
+            )]
+        );
+        assert_eq!(
+            user_errors(&results[1]),
+            [("input.recipientExternalId".to_owned(), "INVALID".to_owned())]
+        );
+        assert_eq!(
+            user_errors(&results[2]),
+            [("input.funderId".to_owned(), "INVALID".to_owned())]
+        );
+        assert!(
+            app.data_as(
+                Some(token),
+                r#"{ grantByExternalId(externalId: "g-5") { title } }"#,
+                json!({})
+            )
+            .await["grantByExternalId"]
+                .is_null()
+        );
+
+        // Only funder partners with grants:write sync grants.
+        let support = app
+            .partner(
+                PartnerKind::SupportOrganisation,
+                "ecosystem:read ecosystem:write",
+                None,
+                true,
+            )
+            .await;
+        let refused = app
+            .graphql_as(
+                Some(&app.partner_token(&support).await),
+                UPSERT_GRANTS,
+                json!({ "input": { "records": [grant("g-7", "No", "grantee-1")] } }),
+            )
+            .await;
+        assert_eq!(error_code(&refused.1), Some("FORBIDDEN"));
+        app.stop().await;
+    }
+}

@@ -451,6 +451,17 @@ pub fn global_id(kind: &str, id: uuid::Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }
 
+/// The uuid behind a global id.
+pub fn uuid_of(id: &str) -> uuid::Uuid {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .expect("a global id is base64");
+    let text = String::from_utf8(text).expect("a global id is text");
+    let (_, uuid) = text.split_once(':').expect("a global id is kind:uuid");
+    uuid.parse().expect("a global id ends in a uuid")
+}
+
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

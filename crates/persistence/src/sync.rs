@@ -2,6 +2,8 @@
 //! A batch that is sent twice writes nothing the second time: a record whose fields do not
 //! change gets no revision, no version and no feed event.
 
+use std::collections::HashMap;
+
 use panorama_domain::model::RecordMeta;
 use panorama_domain::validation::{ErrorCode, FieldError};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
@@ -10,7 +12,7 @@ use uuid::Uuid;
 use crate::change::{ChangeError, change_in, create_in};
 use crate::history::Action;
 use crate::record::StoredRecord;
-use crate::write::{find_external_id, insert_external_id};
+use crate::write::{find_external_id, find_external_ids, insert_external_id};
 use crate::{Store, StoreError};
 
 /// The most records one batch may hold.
@@ -41,9 +43,11 @@ pub struct UpsertItem<'a, R> {
     pub changes: &'a dyn ChangeSet<R>,
 }
 
-/// Whether the batch writer may change an existing record (e.g. not a published one it may
-/// only propose changes to); `Err` carries the reason as field errors.
-pub type MayChange<'a, R> = &'a (dyn Fn(&R) -> Result<(), Vec<FieldError>> + Send + Sync);
+/// Whether the batch writer may write a record: `(stored, new)`, where `stored` is `None` for a
+/// record the batch creates. `Err` carries the reason as field errors (e.g. a published record
+/// the writer may only propose changes to, or a grant it does not fund).
+pub type MayWrite<'a, R> =
+    &'a (dyn Fn(Option<&R>, &R) -> Result<(), Vec<FieldError>> + Send + Sync);
 
 /// The outcome of one item: what happened and the record, or why it failed.
 pub type ItemOutcome<R> = Result<(UpsertStatus, R), Vec<FieldError>>;
@@ -59,6 +63,16 @@ impl Store {
         find_external_id(self.connection(), namespace, record_type, external_id).await
     }
 
+    /// The records a partner knows by any of `external_ids`, by external id (one query).
+    pub async fn records_by_external_ids(
+        &self,
+        namespace: &str,
+        record_type: &str,
+        external_ids: &[String],
+    ) -> Result<HashMap<String, Uuid>, StoreError> {
+        find_external_ids(self.connection(), namespace, record_type, external_ids).await
+    }
+
     /// Upserts `items` by their external ids in `namespace`: a new id creates a record (with
     /// `meta` as its metadata, a fresh id each), a known one changes it. Atomic: one failure
     /// and nothing is written (every item says why it was not); otherwise each item stands
@@ -69,14 +83,14 @@ impl Store {
         items: &[UpsertItem<'_, R>],
         meta: &RecordMeta,
         action: &Action<'_>,
-        may_change: MayChange<'_, R>,
+        may_write: MayWrite<'_, R>,
         atomic: bool,
     ) -> Result<Vec<ItemOutcome<R>>, StoreError> {
         let txn = self.connection().begin().await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let savepoint = txn.begin().await?;
-            let outcome = upsert_one(&savepoint, namespace, item, meta, action, may_change).await;
+            let outcome = upsert_one(&savepoint, namespace, item, meta, action, may_write).await;
             match outcome {
                 Ok(done) => {
                     savepoint.commit().await?;
@@ -128,13 +142,14 @@ async fn upsert_one<R: StoredRecord>(
     item: &UpsertItem<'_, R>,
     meta: &RecordMeta,
     action: &Action<'_>,
-    may_change: MayChange<'_, R>,
+    may_write: MayWrite<'_, R>,
 ) -> Result<(UpsertStatus, R), ChangeError> {
     let known = find_external_id(txn, namespace, R::TABLE, &item.external_id).await?;
     let Some(id) = known else {
         let mut fresh = meta.clone();
         fresh.id = Uuid::now_v7();
         let record = item.changes.create(fresh).map_err(ChangeError::Invalid)?;
+        may_write(None, &record).map_err(ChangeError::Invalid)?;
         let created = create_in(txn, record, action).await?;
         insert_external_id(
             txn,
@@ -149,9 +164,12 @@ async fn upsert_one<R: StoredRecord>(
     let current = R::load(txn, id)
         .await?
         .ok_or(StoreError::NotFound(R::TABLE))?;
-    may_change(&current).map_err(ChangeError::Invalid)?;
     let before = current.meta().version;
-    let apply = |record: R| item.changes.apply(record);
+    let apply = |record: R| {
+        let next = item.changes.apply(record)?;
+        may_write(Some(&current), &next)?;
+        Ok(next)
+    };
     let changed = change_in(txn, id, Some(before), action, &apply).await?;
     let status = if changed.meta().version == before {
         UpsertStatus::Unchanged

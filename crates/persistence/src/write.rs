@@ -678,6 +678,29 @@ pub async fn find_external_id(
     Ok(row.map(|r| r.record_id))
 }
 
+/// Those of `externals` known in one namespace and record type, as a map to record ids.
+pub async fn find_external_ids(
+    db: &impl ConnectionTrait,
+    namespace: &str,
+    record_type: &str,
+    externals: &[String],
+) -> Result<std::collections::HashMap<String, Uuid>, StoreError> {
+    if externals.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows: Vec<(String, Uuid)> = external_id::Entity::find()
+        .select_only()
+        .column(external_id::Column::ExternalId)
+        .column(external_id::Column::RecordId)
+        .filter(external_id::Column::Namespace.eq(namespace))
+        .filter(external_id::Column::RecordType.eq(record_type))
+        .filter(external_id::Column::ExternalId.is_in(externals.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// All external ids of one namespace and record type, as a map to record ids.
 pub async fn external_ids(
     db: &impl ConnectionTrait,

@@ -4,8 +4,10 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, Enum, Error, InputObject, Object, OutputType, SimpleObject};
+use panorama_domain as domain;
+use panorama_domain::changes::{GrantChanges, Patch};
 use panorama_domain::model::{RecordMeta, RecordStatus, Source};
-use panorama_domain::policy::{Actor, WriteDecision, ecosystem_create};
+use panorama_domain::policy::{Actor, RecordFacts, WriteDecision, ecosystem_create, grant_write};
 use panorama_domain::validation::{ErrorCode, FieldError};
 use panorama_persistence::history::Action;
 use panorama_persistence::record::StoredRecord;
@@ -13,11 +15,14 @@ use panorama_persistence::sync::{
     ChangeSet, MAX_BATCH, UpsertItem, UpsertStatus as Status, partner_namespace,
 };
 
+use super::funding::GrantFieldsInput;
 use super::organisations::OrganisationFieldsInput;
 use super::projects::ProjectFieldsInput;
 use super::records::*;
+use uuid::Uuid;
+
 use crate::error::store_error;
-use crate::types::{Organisation, Project, UserError, request, store};
+use crate::types::{Grant, Organisation, Project, UserError, request, store};
 
 /// What a batch did to one record.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -34,6 +39,7 @@ pub enum UpsertStatus {
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "OrganisationUpsertResult", params(Organisation)))]
 #[graphql(concrete(name = "ProjectUpsertResult", params(Project)))]
+#[graphql(concrete(name = "GrantUpsertResult", params(Grant)))]
 pub struct UpsertResult<T: OutputType> {
     pub external_id: String,
     pub status: UpsertStatus,
@@ -43,10 +49,12 @@ pub struct UpsertResult<T: OutputType> {
 
 pub type OrganisationUpsertResult = UpsertResult<Organisation>;
 pub type ProjectUpsertResult = UpsertResult<Project>;
+pub type GrantUpsertResult = UpsertResult<Grant>;
 
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "UpsertOrganisationsPayload", params(OrganisationUpsertResult)))]
 #[graphql(concrete(name = "UpsertProjectsPayload", params(ProjectUpsertResult)))]
+#[graphql(concrete(name = "UpsertGrantsPayload", params(GrantUpsertResult)))]
 pub struct UpsertPayload<T: OutputType> {
     /// One result per record sent, in the same order.
     pub results: Vec<T>,
@@ -88,6 +96,30 @@ pub struct UpsertProjectsInput {
     pub atomic: bool,
 }
 
+/// A grant as the funder's system holds it: its id there, its fields, and its references by
+/// the partner's own ids where the partner has not got Panorama's.
+#[derive(InputObject)]
+pub struct GrantUpsertInput {
+    pub external_id: String,
+    #[graphql(flatten)]
+    pub fields: GrantFieldsInput,
+    /// The funder by the partner's external id for it (instead of `funderId`).
+    pub funder_external_id: Option<String>,
+    /// The recipient by the partner's external id for it (instead of `recipientId`).
+    pub recipient_external_id: Option<String>,
+    /// The project by the partner's external id for it (instead of `projectId`).
+    pub project_external_id: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpsertGrantsInput {
+    /// At most 500.
+    pub records: Vec<GrantUpsertInput>,
+    /// All or nothing (the default): one failing record and none is written.
+    #[graphql(default = true)]
+    pub atomic: bool,
+}
+
 /// A record change-set of the API as the store's batch item.
 struct Item<C>(C);
 
@@ -101,47 +133,127 @@ impl<C: RecordChanges> ChangeSet<C::Record> for Item<C> {
     }
 }
 
-/// Upserts a batch of one record type for the calling partner.
-async fn upsert<F: FieldsInput>(
-    ctx: &Context<'_>,
-    records: Vec<(String, &F)>,
-    atomic: bool,
-) -> Result<
-    UpsertPayload<UpsertResult<<<F::Changes as RecordChanges>::Record as Writable>::Object>>,
-    Error,
->
-where
-    UpsertResult<<<F::Changes as RecordChanges>::Record as Writable>::Object>: OutputType,
-{
-    let actor = &request(ctx)?.actor;
-    let decision = ecosystem_create(actor);
+/// One record of a batch, read from the input: its external id, its changes, and what is
+/// already wrong with it (e.g. a reference to an external id the partner never sent).
+struct Prepared<C> {
+    external_id: String,
+    changes: C,
+    problems: Vec<FieldError>,
+}
+
+/// What a partner may do in a batch of one record type.
+trait BatchRules: Writable {
+    /// Whether the batch's new records are published or wait for review; `Deny` refuses the
+    /// whole batch.
+    fn batch_decision(actor: &Actor) -> WriteDecision {
+        ecosystem_create(actor)
+    }
+
+    /// Why the actor may not write this record as it will be (stored or new), if it may not.
+    fn refusal(_actor: &Actor, _record: &Self) -> Option<FieldError> {
+        None
+    }
+}
+
+impl BatchRules for domain::Organisation {}
+
+impl BatchRules for domain::Project {}
+
+impl BatchRules for domain::Grant {
+    fn batch_decision(actor: &Actor) -> WriteDecision {
+        grant_write(
+            actor,
+            &funder_facts(own_organisation(actor)),
+            trusted(actor),
+        )
+    }
+
+    fn refusal(actor: &Actor, grant: &Self) -> Option<FieldError> {
+        (grant_write(actor, &funder_facts(Some(grant.funder_id)), trusted(actor))
+            == WriteDecision::Deny)
+            .then(|| FieldError {
+                field: "funderId".to_owned(),
+                message: "a partner syncs only the grants its own organisation funds".to_owned(),
+                code: ErrorCode::Invalid,
+            })
+    }
+}
+
+fn funder_facts(funder: Option<Uuid>) -> RecordFacts {
+    RecordFacts {
+        funder,
+        ..RecordFacts::default()
+    }
+}
+
+/// The organisation the calling partner acts for, if any.
+fn own_organisation(actor: &Actor) -> Option<Uuid> {
+    match actor {
+        Actor::Caller(caller) => caller.partner.as_ref().and_then(|p| p.organisation),
+        _ => None,
+    }
+}
+
+/// The calling partner, if the actor may send batches of `R` at all.
+fn batch_partner<R: BatchRules>(actor: &Actor) -> Result<(Uuid, WriteDecision), Error> {
     let partner = match actor {
         Actor::Caller(caller) => caller.partner.as_ref().map(|p| p.id),
         _ => None,
     };
-    let (Some(partner), true) = (partner, decision != WriteDecision::Deny) else {
-        return Err(refuse(actor));
-    };
-    if records.len() > MAX_BATCH {
-        return Ok(UpsertPayload {
-            results: Vec::new(),
-            user_errors: vec![UserError::new(
-                "records",
-                format!("at most {MAX_BATCH} records a call; split the batch"),
-                "TOO_LONG",
-            )],
-        });
+    let decision = R::batch_decision(actor);
+    match partner {
+        Some(partner) if decision != WriteDecision::Deny => Ok((partner, decision)),
+        _ => Err(refuse(actor)),
     }
-    let mut ids = Ids::default();
-    let prepared: Vec<(String, Item<F::Changes>)> = records
+}
+
+/// The payload of a batch refused as a whole: too many records.
+fn oversized<T: OutputType>(len: usize) -> Option<UpsertPayload<T>> {
+    (len > MAX_BATCH).then(|| UpsertPayload {
+        results: Vec::new(),
+        user_errors: vec![UserError::new(
+            "records",
+            format!("at most {MAX_BATCH} records a call; split the batch"),
+            "TOO_LONG",
+        )],
+    })
+}
+
+/// Reads a batch of one record type from its inputs.
+fn prepare<F: FieldsInput>(
+    ctx: &Context<'_>,
+    records: Vec<(String, &F)>,
+    ids: &mut Ids,
+) -> Vec<Prepared<F::Changes>> {
+    records
         .into_iter()
-        .map(|(external_id, fields)| (external_id, Item(fields.changes(ctx, &mut ids))))
-        .collect();
+        .map(|(external_id, fields)| Prepared {
+            external_id,
+            changes: fields.changes(ctx, ids),
+            problems: Vec::new(),
+        })
+        .collect()
+}
+
+/// Upserts a prepared batch of one record type for the calling partner; `batch_errors` are
+/// problems of the batch as a whole (ids that are no ids).
+async fn upsert<C: RecordChanges>(
+    ctx: &Context<'_>,
+    mut batch: Vec<Prepared<C>>,
+    batch_errors: Vec<UserError>,
+    atomic: bool,
+) -> Result<UpsertPayload<UpsertResult<<C::Record as Writable>::Object>>, Error>
+where
+    C::Record: BatchRules,
+    UpsertResult<<C::Record as Writable>::Object>: OutputType,
+{
+    let actor = &request(ctx)?.actor;
+    let (partner, decision) = batch_partner::<C::Record>(actor)?;
     let mut seen = HashSet::new();
-    let problems: Vec<Option<Vec<FieldError>>> = prepared
-        .iter()
-        .map(|(external_id, _)| check_external_id(external_id, &mut seen))
-        .collect();
+    for item in &mut batch {
+        item.problems
+            .extend(check_external_id(&item.external_id, &mut seen));
+    }
     let mut meta = RecordMeta::new(
         if decision == WriteDecision::Publish {
             RecordStatus::Published
@@ -155,31 +267,44 @@ where
         meta.created_by = Some(caller.subject.clone());
     }
     let publishes = decision == WriteDecision::Publish;
-    // A partner that may only propose changes its published records through update mutations,
-    // where they wait for review.
-    let may_change = move |record: &<F::Changes as RecordChanges>::Record| {
-        if publishes || record.meta().status != RecordStatus::Published {
-            Ok(())
-        } else {
-            Err(vec![FieldError {
+    let may_write = move |stored: Option<&C::Record>, next: &C::Record| {
+        // A partner that may only propose changes its published records through update
+        // mutations, where they wait for review.
+        if !publishes && stored.is_some_and(|r| r.meta().status == RecordStatus::Published) {
+            return Err(vec![FieldError {
                 field: "externalId".to_owned(),
                 message: "this record is published: propose changes with the update mutation"
                     .to_owned(),
                 code: ErrorCode::Invalid,
-            }])
+            }]);
+        }
+        let refusals: Vec<FieldError> = stored
+            .into_iter()
+            .chain([next])
+            .filter_map(|record| C::Record::refusal(actor, record))
+            .take(1)
+            .collect();
+        if refusals.is_empty() {
+            Ok(())
+        } else {
+            Err(refusals)
         }
     };
-    let valid: Vec<UpsertItem<'_, _>> = prepared
+    let items: Vec<(String, Item<C>, Vec<FieldError>)> = batch
+        .into_iter()
+        .map(|p| (p.external_id, Item(p.changes), p.problems))
+        .collect();
+    let valid: Vec<UpsertItem<'_, _>> = items
         .iter()
-        .zip(&problems)
-        .filter(|(_, problem)| problem.is_none())
-        .map(|((external_id, item), _)| UpsertItem {
+        .filter(|(_, _, problems)| problems.is_empty())
+        .map(|(external_id, item, _)| UpsertItem {
             external_id: external_id.clone(),
             changes: item as &dyn ChangeSet<_>,
         })
         .collect();
     let author = author(actor);
-    let failed_elsewhere = problems.iter().any(Option::is_some) || !ids.errors.is_empty();
+    let failed_elsewhere =
+        items.iter().any(|(_, _, problems)| !problems.is_empty()) || !batch_errors.is_empty();
     let written = if atomic && failed_elsewhere {
         Vec::new()
     } else {
@@ -189,43 +314,137 @@ where
                 &valid,
                 &meta,
                 &Action::new("UPSERT", &author),
-                &may_change,
+                &may_write,
                 atomic,
             )
             .await
             .map_err(|e| store_error(&e))?
     };
     let mut outcomes = written.into_iter();
-    let results = prepared
-        .iter()
-        .zip(problems)
-        .map(|((external_id, _), problem)| {
-            let outcome = match problem {
-                Some(errors) => Err(errors),
-                None if atomic && failed_elsewhere => Err(vec![FieldError {
+    let results = items
+        .into_iter()
+        .map(|(external_id, _, problems)| {
+            let outcome = if !problems.is_empty() {
+                Err(problems)
+            } else if atomic && failed_elsewhere {
+                Err(vec![FieldError {
                     field: "externalId".to_owned(),
                     message: "not written: another record of this atomic batch failed".to_owned(),
                     code: ErrorCode::Invalid,
-                }]),
-                None => outcomes.next().unwrap_or(Err(Vec::new())),
+                }])
+            } else {
+                outcomes.next().unwrap_or(Err(Vec::new()))
             };
-            result(external_id.clone(), outcome)
+            result(external_id, outcome)
         })
         .collect();
     Ok(UpsertPayload {
         results,
-        user_errors: ids.errors,
+        user_errors: batch_errors,
     })
 }
 
+/// Points a grant's references given as the partner's own ids (`recipientExternalId`, …) at
+/// the records they name, and makes a funder partner's organisation the funder when the grant
+/// names none. One query per record type for the whole batch.
+async fn resolve_grant_references(
+    ctx: &Context<'_>,
+    partner: Uuid,
+    inputs: &[GrantUpsertInput],
+    batch: &mut [Prepared<GrantChanges>],
+) -> Result<(), Error> {
+    let namespace = partner_namespace(partner);
+    let external = |pick: fn(&GrantUpsertInput) -> [Option<&String>; 2]| -> Vec<String> {
+        inputs.iter().flat_map(pick).flatten().cloned().collect()
+    };
+    let store = store(ctx)?;
+    let organisations = store
+        .records_by_external_ids(
+            &namespace,
+            domain::Organisation::TABLE,
+            &external(|i| {
+                [
+                    i.funder_external_id.as_ref(),
+                    i.recipient_external_id.as_ref(),
+                ]
+            }),
+        )
+        .await
+        .map_err(|e| store_error(&e))?;
+    let projects = store
+        .records_by_external_ids(
+            &namespace,
+            domain::Project::TABLE,
+            &external(|i| [i.project_external_id.as_ref(), None]),
+        )
+        .await
+        .map_err(|e| store_error(&e))?;
+    let own = own_organisation(&request(ctx)?.actor);
+    for (input, item) in inputs.iter().zip(batch.iter_mut()) {
+        let fields = &input.fields;
+        let changes = &mut item.changes;
+        let problems = &mut item.problems;
+        let references = [
+            (
+                "funder",
+                &input.funder_external_id,
+                fields.funder_id.is_undefined(),
+                &organisations,
+                &mut changes.funder_id,
+            ),
+            (
+                "recipient",
+                &input.recipient_external_id,
+                fields.recipient_id.is_undefined(),
+                &organisations,
+                &mut changes.recipient_id,
+            ),
+            (
+                domain::Project::TABLE,
+                &input.project_external_id,
+                fields.project_id.is_undefined(),
+                &projects,
+                &mut changes.project_id,
+            ),
+        ];
+        for (name, external_id, id_left_out, known, target) in references {
+            let Some(external_id) = external_id else {
+                continue;
+            };
+            let problem = |code, message: String| FieldError {
+                field: format!("{name}ExternalId"),
+                message,
+                code,
+            };
+            if !id_left_out {
+                problems.push(problem(
+                    ErrorCode::Invalid,
+                    format!("give {name}Id or {name}ExternalId, not both"),
+                ));
+            } else if let Some(id) = known.get(external_id) {
+                *target = Patch::Set(*id);
+            } else {
+                problems.push(problem(
+                    ErrorCode::NotFound,
+                    format!("you have sent no {name} with the external id {external_id:?}"),
+                ));
+            }
+        }
+        if let (Patch::Keep, Some(own)) = (&changes.funder_id, own) {
+            changes.funder_id = Patch::Set(own);
+        }
+    }
+    Ok(())
+}
+
 /// An external id must be there, bounded, and once per batch.
-fn check_external_id(external_id: &str, seen: &mut HashSet<String>) -> Option<Vec<FieldError>> {
+fn check_external_id(external_id: &str, seen: &mut HashSet<String>) -> Option<FieldError> {
     let problem = |code, message: &str| {
-        Some(vec![FieldError {
+        Some(FieldError {
             field: "externalId".to_owned(),
             message: message.to_owned(),
             code,
-        }])
+        })
     };
     let trimmed = external_id.trim();
     if trimmed.is_empty() {
@@ -279,12 +498,17 @@ impl SyncMutation {
         ctx: &Context<'_>,
         input: UpsertOrganisationsInput,
     ) -> Result<UpsertPayload<UpsertResult<Organisation>>, Error> {
+        if let Some(refused) = oversized(input.records.len()) {
+            return Ok(refused);
+        }
+        let mut ids = Ids::default();
         let records = input
             .records
             .iter()
             .map(|r| (r.external_id.clone(), &r.fields))
             .collect();
-        upsert::<OrganisationFieldsInput>(ctx, records, input.atomic).await
+        let batch = prepare(ctx, records, &mut ids);
+        upsert(ctx, batch, ids.errors, input.atomic).await
     }
 
     /// Creates or updates up to 500 projects by the calling partner's own ids.
@@ -293,11 +517,40 @@ impl SyncMutation {
         ctx: &Context<'_>,
         input: UpsertProjectsInput,
     ) -> Result<UpsertPayload<UpsertResult<Project>>, Error> {
+        if let Some(refused) = oversized(input.records.len()) {
+            return Ok(refused);
+        }
+        let mut ids = Ids::default();
         let records = input
             .records
             .iter()
             .map(|r| (r.external_id.clone(), &r.fields))
             .collect();
-        upsert::<ProjectFieldsInput>(ctx, records, input.atomic).await
+        let batch = prepare(ctx, records, &mut ids);
+        upsert(ctx, batch, ids.errors, input.atomic).await
+    }
+
+    /// Creates or updates up to 500 grants by the calling funder partner's own ids. Funder,
+    /// recipient and project may be named by the partner's own ids for them (sent before with
+    /// `upsertOrganisations` / `upsertProjects`); the funder is the partner's organisation
+    /// when left out. A partner syncs only the grants its organisation funds.
+    async fn upsert_grants(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertGrantsInput,
+    ) -> Result<UpsertPayload<UpsertResult<Grant>>, Error> {
+        if let Some(refused) = oversized(input.records.len()) {
+            return Ok(refused);
+        }
+        let (partner, _) = batch_partner::<domain::Grant>(&request(ctx)?.actor)?;
+        let mut ids = Ids::default();
+        let records = input
+            .records
+            .iter()
+            .map(|r| (r.external_id.clone(), &r.fields))
+            .collect();
+        let mut batch = prepare(ctx, records, &mut ids);
+        resolve_grant_references(ctx, partner, &input.records, &mut batch).await?;
+        upsert(ctx, batch, ids.errors, input.atomic).await
     }
 }

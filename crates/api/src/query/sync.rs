@@ -1,12 +1,15 @@
 //! Records read back by the ids partners' own systems gave them.
 
 use async_graphql::{Context, Error, ID, Object};
+use panorama_domain as domain;
 use panorama_domain::policy::{Actor, can_moderate};
+use panorama_persistence::record::StoredRecord;
 use panorama_persistence::sync::partner_namespace;
 use uuid::Uuid;
 
 use crate::error::{OrGqlError, forbidden, unauthenticated};
 use crate::ids::{Kind, decode_kind};
+use crate::loaders::GrantById;
 use crate::types::*;
 
 #[derive(Default)]
@@ -61,8 +64,32 @@ impl SyncQuery {
         external_id: String,
         partner_id: Option<ID>,
     ) -> Result<Option<Organisation>, Error> {
-        match record_id(ctx, "organisation", &external_id, partner_id.as_ref()).await? {
+        match record_id(
+            ctx,
+            domain::Organisation::TABLE,
+            &external_id,
+            partner_id.as_ref(),
+        )
+        .await?
+        {
             Some(id) => organisation_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The grant a partner's system knows by `externalId`.
+    async fn grant_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+        partner_id: Option<ID>,
+    ) -> Result<Option<Grant>, Error> {
+        match record_id(ctx, domain::Grant::TABLE, &external_id, partner_id.as_ref()).await? {
+            Some(id) => Ok(loaders(ctx)?
+                .load_one(GrantById(id))
+                .await
+                .gql()?
+                .map(Grant)),
             None => Ok(None),
         }
     }
@@ -74,7 +101,14 @@ impl SyncQuery {
         external_id: String,
         partner_id: Option<ID>,
     ) -> Result<Option<Project>, Error> {
-        match record_id(ctx, "project", &external_id, partner_id.as_ref()).await? {
+        match record_id(
+            ctx,
+            domain::Project::TABLE,
+            &external_id,
+            partner_id.as_ref(),
+        )
+        .await?
+        {
             Some(id) => project_by_id(ctx, id).await,
             None => Ok(None),
         }
