@@ -139,6 +139,56 @@ async fn the_feed_lists_changes_to_published_data_in_order() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_from_before_pruned_events_is_refused_not_skipped() {
+    for backend in backends() {
+        let app = TestApp::empty(&backend).await;
+        let moderator = &app.user_token(&["moderator"], &[]);
+        let create = r#"mutation($name: String) { createOrganisation(input: { name: $name }) { record { id } } }"#;
+        for name in ["Prune One", "Prune Two", "Prune Three"] {
+            mutate(&app, moderator, create, json!({ "name": name })).await;
+        }
+        let (_, after_all) = read(&app, &Value::Null, Value::Null, 3).await;
+        let after_first = json!(first_cursor(&app).await);
+        let head = r#"{ changes(first: 1) { headCursor } }"#;
+        let head_before = app.data(head, json!({})).await;
+        assert_eq!(head_before["changes"]["headCursor"], after_all);
+
+        // Everything so far is older than the retention window now.
+        let pruned = app
+            .store()
+            .prune_changes(chrono::Utc::now() + chrono::Duration::seconds(1))
+            .await
+            .unwrap();
+        assert_eq!(pruned, 3);
+        let stale = app.graphql(FEED, json!({ "after": after_first })).await;
+        assert_eq!(stale["errors"][0]["extensions"]["code"], "CURSOR_EXPIRED");
+        assert!(stale["data"].is_null());
+        // A reader that had everything resumes; the head stays where it was.
+        let (events, _) = read_once(&app, &after_all, Value::Null).await;
+        assert!(events.is_empty());
+        assert_eq!(app.data(head, json!({})).await, head_before);
+        let four = mutate(&app, moderator, create, json!({ "name": "Prune Four" })).await;
+        let (events, _) = read(&app, &after_all, Value::Null, 1).await;
+        assert_eq!(
+            events[0].0,
+            four["createOrganisation"]["record"]["id"].as_str().unwrap()
+        );
+        app.stop().await;
+    }
+}
+
+/// The cursor of the feed's first event.
+async fn first_cursor(app: &TestApp) -> String {
+    let data = app
+        .data("{ changes(first: 1) { edges { cursor } } }", json!({}))
+        .await;
+    data["changes"]["edges"][0]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn author() -> Author {
     Author {
         subject: "feed-writer".into(),

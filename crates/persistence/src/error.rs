@@ -14,6 +14,9 @@ pub enum StoreError {
     /// The record changed since the version the writer based its change on.
     #[error("the record is at version {current}, not the version this change was based on")]
     StaleVersion { current: i32 },
+    /// A change-feed cursor from before the oldest event kept: events after it were pruned.
+    #[error("the feed no longer holds the events after this cursor")]
+    CursorExpired,
     /// A record that a command names does not exist.
     #[error("no {0} with that id")]
     NotFound(&'static str),

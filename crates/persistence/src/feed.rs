@@ -19,6 +19,14 @@
 //! - **SQLite.** There is one writer at a time, so ids are allocated and committed in the same
 //!   order; `txid` is 0 and the cursor is the id.
 //!
+//! # Pruning
+//!
+//! Events older than the retention window are deleted, always a prefix of the feed in cursor
+//! order, and only among settled events (below `xmin`), so nothing can later appear behind
+//! what was deleted. The newest deleted cursor is kept as the *horizon*: a reader whose cursor
+//! is older has missed events and gets [`StoreError::CursorExpired`] rather than a page that
+//! silently skips them. It starts again from a snapshot taken after reading [`Store::feed_head`].
+//!
 //! What counts: a record that is published after a change gives `UPSERT`; one that was
 //! published and is not any more (archived, rejected, removed) gives `DELETE`; an organisation
 //! merged into another gives `MERGE` with the survivor. Changes to records that were never
@@ -26,8 +34,8 @@
 
 use chrono::{DateTime, Utc};
 use panorama_domain::model::{RecordMeta, RecordStatus};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
 use uuid::Uuid;
 
 use crate::time::now;
@@ -180,6 +188,14 @@ impl Store {
         limit: u64,
         record_types: &[String],
     ) -> Result<Vec<ChangeEvent>, StoreError> {
+        if after != FeedCursor::default()
+            && self
+                .feed_horizon(self.connection())
+                .await?
+                .is_some_and(|horizon| after < horizon)
+        {
+            return Err(StoreError::CursorExpired);
+        }
         let backend = self.connection().get_database_backend();
         let mut query = Query::select();
         query
@@ -201,10 +217,8 @@ impl Store {
             .order_by("txid", Order::Asc)
             .order_by("id", Order::Asc)
             .limit(limit);
-        if backend == DbBackend::Postgres {
-            query.and_where(Expr::col("txid").lt(Expr::cust(
-                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            )));
+        if let Some(settled) = settled(backend) {
+            query.and_where(settled);
         }
         if !record_types.is_empty() {
             query.and_where(Expr::col("record_type").is_in(record_types.iter().cloned()));
@@ -230,12 +244,107 @@ impl Store {
             .collect()
     }
 
-    /// Deletes events older than `before`, keeping the feed within its retention window.
-    pub async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let statement = Query::delete()
-            .from_table("change_event")
-            .and_where(Expr::col("changed_at").lt(before))
-            .to_owned();
-        Ok(self.connection().execute(&statement).await?.rows_affected())
+    /// The newest settled event's cursor: a new mirror reads it, then takes its snapshot
+    /// (listings or exports), then follows the feed from it; nothing changed after the snapshot
+    /// can sort before it. The feed's start when it holds no event.
+    pub async fn feed_head(&self) -> Result<FeedCursor, StoreError> {
+        let db = self.connection();
+        let newest = newest_settled(db, None).await?;
+        Ok(match newest {
+            Some(cursor) => cursor,
+            None => self.feed_horizon(db).await?.unwrap_or_default(),
+        })
     }
+
+    /// Deletes the events older than `before` (a prefix of the feed: see the module's
+    /// comment) and moves the horizon to the newest of them.
+    pub async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let txn = self.connection().begin().await?;
+        let Some(horizon) = newest_settled(&txn, Some(before)).await? else {
+            return Ok(0);
+        };
+        let delete = Query::delete()
+            .from_table("change_event")
+            .and_where(
+                Expr::tuple([Expr::col("txid"), Expr::col("id")]).lte(Expr::tuple([
+                    Expr::val(horizon.txid),
+                    Expr::val(horizon.id),
+                ])),
+            )
+            .to_owned();
+        let deleted = txn.execute(&delete).await?.rows_affected();
+        let upsert = Query::insert()
+            .into_table("change_feed_horizon")
+            .columns(["id", "txid", "event_id", "pruned_at"])
+            .values_panic([
+                Expr::val(1),
+                Expr::val(horizon.txid),
+                Expr::val(horizon.id),
+                Expr::val(now()),
+            ])
+            .on_conflict(
+                OnConflict::column("id")
+                    .update_columns(["txid", "event_id", "pruned_at"])
+                    .to_owned(),
+            )
+            .to_owned();
+        txn.execute(&upsert).await?;
+        txn.commit().await?;
+        Ok(deleted)
+    }
+
+    /// The newest cursor pruning has deleted, if it ever has.
+    async fn feed_horizon(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<FeedCursor>, StoreError> {
+        let query = Query::select()
+            .columns(["txid", "event_id"])
+            .from("change_feed_horizon")
+            .to_owned();
+        let Some(row) = db.query_one(&query).await? else {
+            return Ok(None);
+        };
+        Ok(Some(FeedCursor {
+            txid: row.try_get("", "txid")?,
+            id: row.try_get("", "event_id")?,
+        }))
+    }
+}
+
+/// On PostgreSQL, the events whose writers have all finished (see the module's comment); on
+/// SQLite every committed event is settled.
+fn settled(backend: DbBackend) -> Option<SimpleExpr> {
+    (backend == DbBackend::Postgres).then(|| {
+        Expr::col("txid").lt(Expr::cust(
+            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        ))
+    })
+}
+
+/// The newest settled event, of those older than `before` if given.
+async fn newest_settled(
+    db: &impl ConnectionTrait,
+    before: Option<DateTime<Utc>>,
+) -> Result<Option<FeedCursor>, StoreError> {
+    let mut query = Query::select();
+    query
+        .columns(["txid", "id"])
+        .from("change_event")
+        .order_by("txid", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(1);
+    if let Some(settled) = settled(db.get_database_backend()) {
+        query.and_where(settled);
+    }
+    if let Some(before) = before {
+        query.and_where(Expr::col("changed_at").lt(before));
+    }
+    let Some(row) = db.query_one(&query).await? else {
+        return Ok(None);
+    };
+    Ok(Some(FeedCursor {
+        txid: row.try_get("", "txid")?,
+        id: row.try_get("", "id")?,
+    }))
 }

@@ -2,10 +2,11 @@
 //! that mirror it.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, Error, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, Error, ErrorExtensions, ID, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use panorama_persistence::StoreError;
 use panorama_persistence::feed::{ChangeEvent, FeedCursor, Operation};
 
 use super::moderation::RecordType;
@@ -13,6 +14,8 @@ use crate::ApiOptions;
 use crate::error::{OrGqlError, user_error};
 use crate::ids::encode;
 use crate::types::store;
+
+pub const CURSOR_EXPIRED: &str = "CURSOR_EXPIRED";
 
 /// The most events one page of the feed returns.
 pub const MAX_FEED_PAGE: i32 = 1000;
@@ -40,10 +43,24 @@ pub struct Change {
 }
 
 /// What a reader needs to know of the feed besides its events.
-#[derive(SimpleObject)]
 pub struct FeedInfo {
-    /// How many days events are kept: come back within that to resume from a cursor.
-    pub retention_days: i64,
+    retention_days: i64,
+}
+
+#[Object]
+impl FeedInfo {
+    /// How many days events are kept: come back within that to resume from a cursor. An older
+    /// cursor is refused with `CURSOR_EXPIRED`.
+    async fn retention_days(&self) -> i64 {
+        self.retention_days
+    }
+
+    /// The newest change now. A new mirror reads this first, then copies the registry (the
+    /// listings or the open-data exports), then follows the feed from here: whatever changes
+    /// meanwhile comes after it.
+    async fn head_cursor(&self, ctx: &Context<'_>) -> Result<String, Error> {
+        Ok(cursor(store(ctx)?.feed_head().await.gql()?))
+    }
 }
 
 fn cursor(position: FeedCursor) -> String {
@@ -69,6 +86,15 @@ fn change(event: ChangeEvent) -> Option<Change> {
         survivor_id: event.survivor_id.map(|id| encode(kind, id)),
         changed_at: event.changed_at,
     })
+}
+
+/// The reader's cursor is older than the oldest event kept.
+fn cursor_expired() -> Error {
+    Error::new(
+        "the feed no longer holds the changes after this cursor (older than its retention): \
+         copy the registry again, starting from headCursor",
+    )
+    .extend_with(|_, e| e.set("code", CURSOR_EXPIRED))
 }
 
 #[derive(Default)]
@@ -100,10 +126,13 @@ impl FeedQuery {
             .into_iter()
             .map(|t| t.table().to_owned())
             .collect();
-        let mut events = store(ctx)?
+        let mut events = match store(ctx)?
             .changes(position, first as u64 + 1, &tables)
             .await
-            .gql()?;
+        {
+            Err(StoreError::CursorExpired) => return Err(cursor_expired()),
+            found => found.gql()?,
+        };
         let more = events.len() > first as usize;
         events.truncate(first as usize);
         let retention = ctx.data::<ApiOptions>()?.feed_retention;
