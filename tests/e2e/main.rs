@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod dsi4eu;
 mod duplicates;
+mod exports;
 mod feed;
 mod health;
 mod idempotency;

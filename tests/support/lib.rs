@@ -189,43 +189,52 @@ pub struct TestApp {
 impl TestApp {
     /// An app over an empty, migrated database.
     pub async fn empty(backend: &Backend) -> Self {
-        Self::spawn(backend, false, BATCH_WINDOW, None).await
+        Self::spawn(backend, false, test_options(BATCH_WINDOW), None).await
     }
 
     /// An app over a database holding the built-in demo dataset.
     pub async fn with_demo(backend: &Backend) -> Self {
-        Self::spawn(backend, true, BATCH_WINDOW, None).await
+        Self::spawn(backend, true, test_options(BATCH_WINDOW), None).await
     }
 
     /// An empty app that checks legal identifiers against the org-id list `file`, as the
     /// setting `org_id_lists_file` makes it.
     pub async fn with_org_id_lists(backend: &Backend, file: &Path) -> Self {
-        Self::spawn(backend, false, BATCH_WINDOW, Some(file.to_owned())).await
+        let options = test_options(BATCH_WINDOW);
+        Self::spawn(backend, false, options, Some(file.to_owned())).await
     }
 
     /// An empty app whose DataLoaders wait `batch_window` for keys: long enough, on a busy
     /// test machine, that timing cannot decide how many statements a request takes.
     pub async fn counting_statements(backend: &Backend, batch_window: Duration) -> Self {
-        Self::spawn(backend, false, batch_window, None).await
+        Self::spawn(backend, false, test_options(batch_window), None).await
+    }
+
+    /// An empty app whose exports read `page_size` records at a time.
+    pub async fn with_export_page_size(backend: &Backend, page_size: u32) -> Self {
+        let mut options = test_options(BATCH_WINDOW);
+        options.export.page_size = page_size;
+        Self::spawn(backend, false, options, None).await
+    }
+
+    /// The app's tunables (its export options among them).
+    pub fn options(&self) -> &panorama_api::ApiOptions {
+        &self.options
     }
 
     async fn spawn(
         backend: &Backend,
         demo: bool,
-        batch_window: Duration,
+        options: panorama_api::ApiOptions,
         org_id_lists_file: Option<PathBuf>,
     ) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
         let auth = TestAuth::new().expect("test keys");
-        let options = panorama_api::ApiOptions {
-            batch_window,
-            ..panorama_api::ApiOptions::default()
-        };
         let app = start(
             &database_url,
             demo,
             &auth.settings,
-            options,
+            options.clone(),
             org_id_lists_file.as_deref(),
         )
         .await;
@@ -253,7 +262,7 @@ impl TestApp {
                 &self.database_url,
                 false,
                 &self.auth.settings,
-                self.options,
+                self.options.clone(),
                 self.org_id_lists_file.as_deref(),
             )
             .await,
@@ -419,6 +428,13 @@ impl TestApp {
 /// The DataLoader batch window of most test apps: wider than production's, since test
 /// machines are busy.
 const BATCH_WINDOW: Duration = Duration::from_millis(20);
+
+fn test_options(batch_window: Duration) -> panorama_api::ApiOptions {
+    panorama_api::ApiOptions {
+        batch_window,
+        ..panorama_api::ApiOptions::default()
+    }
+}
 
 async fn start(
     database_url: &str,

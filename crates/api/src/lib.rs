@@ -1,9 +1,10 @@
 //! Panorama's GraphQL API and HTTP surface: the schema (objects, inputs, loaders) and the axum
-//! router that serves it with GraphiQL, health and readiness.
+//! router that serves it with GraphiQL, health, readiness and the open-data exports.
 
 pub mod auth;
 pub mod context;
 pub mod error;
+pub mod export;
 mod guard;
 mod ids;
 mod inputs;

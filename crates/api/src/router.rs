@@ -1,5 +1,5 @@
 //! The HTTP surface: GraphQL over HTTP at `/graphql` (POST, and GET for queries), GraphiQL for
-//! browsers at GET `/graphql`, and the health endpoints.
+//! browsers at GET `/graphql`, the health endpoints and the open-data exports (`/export/…`).
 
 use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
@@ -37,12 +37,14 @@ pub struct AppState {
 pub const DEFAULT_FEED_RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
 
 /// Tunables of the API.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ApiOptions {
     /// How long DataLoaders collect keys before they run a batch (see `loaders::for_request`).
     pub batch_window: Duration,
     /// How long the change feed keeps events (older ones are pruned).
     pub feed_retention: Duration,
+    /// The licence and page size of the open-data exports.
+    pub export: crate::export::ExportOptions,
 }
 
 impl Default for ApiOptions {
@@ -50,6 +52,7 @@ impl Default for ApiOptions {
         Self {
             batch_window: Duration::from_millis(5),
             feed_retention: DEFAULT_FEED_RETENTION,
+            export: crate::export::ExportOptions::default(),
         }
     }
 }
@@ -91,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/jwks.json", get(oauth::jwks))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(crate::export::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_BODY_BYTES,
         ))
@@ -153,7 +157,7 @@ async fn graphql(
     }
     let request = request
         .data(state.store.clone())
-        .data(state.options)
+        .data(state.options.clone())
         .data(loaders)
         .data(context);
     let response = state.schema.execute(request).await;

@@ -5,6 +5,7 @@ pub mod change;
 pub mod cursor;
 pub mod entities;
 pub mod error;
+pub mod export;
 pub mod feed;
 mod filter;
 pub mod history;

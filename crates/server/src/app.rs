@@ -109,16 +109,16 @@ pub async fn start(
 ) -> anyhow::Result<RunningApp> {
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
+    let pruner = AbortOnDrop(Some(prune_feed_hourly(
+        store.clone(),
+        options.feed_retention,
+    )));
     let app = router(AppState::with_schemes(
         store.clone(),
         options,
         auth,
         schemes,
     ));
-    let pruner = AbortOnDrop(Some(prune_feed_hourly(
-        store.clone(),
-        options.feed_retention,
-    )));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

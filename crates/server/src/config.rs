@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use config::{Config, Environment, File};
+use panorama_api::export::{ExportOptions, Licence, LicenceError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -40,6 +41,12 @@ pub struct Settings {
     /// it, a built-in list of the most common codes is used.
     #[serde(default)]
     pub org_id_lists_file: Option<PathBuf>,
+    /// The licence of the open-data exports, an SPDX identifier (`PANORAMA_EXPORT_LICENCE`).
+    pub export_licence: String,
+    /// Where the licence's text is (`PANORAMA_EXPORT_LICENCE_URL`); may be left out for the
+    /// common open licences (Creative Commons, Open Data Commons).
+    #[serde(default)]
+    pub export_licence_url: Option<String>,
     #[serde(default)]
     pub auth: AuthSettings,
 }
@@ -132,6 +139,7 @@ impl Settings {
             .set_default("log_format", "text")?
             .set_default("batch_window_ms", 5)?
             .set_default("change_feed_retention_days", 90)?
+            .set_default("export_licence", "CC-BY-4.0")?
             .add_source(file)
             .add_source(
                 Environment::with_prefix("PANORAMA")
@@ -148,13 +156,24 @@ impl Settings {
         self.database_url.expose_secret()
     }
 
-    pub fn api_options(&self) -> panorama_api::ApiOptions {
-        panorama_api::ApiOptions {
+    /// The API's tunables; fails if the export licence is not usable.
+    pub fn api_options(&self) -> Result<panorama_api::ApiOptions, LicenceError> {
+        Ok(panorama_api::ApiOptions {
             batch_window: std::time::Duration::from_millis(self.batch_window_ms),
             feed_retention: std::time::Duration::from_secs(
                 self.change_feed_retention_days.saturating_mul(24 * 3600),
             ),
-        }
+            export: self.export_options()?,
+        })
+    }
+
+    /// How exports are made: the configured licence, checked, and the default page size.
+    pub fn export_options(&self) -> Result<ExportOptions, LicenceError> {
+        let licence = Licence::resolve(&self.export_licence, self.export_licence_url.as_deref())?;
+        Ok(ExportOptions {
+            licence: std::sync::Arc::new(licence),
+            ..ExportOptions::default()
+        })
     }
 }
 
@@ -193,6 +212,33 @@ mod tests {
         assert_eq!(
             settings.org_id_lists_file,
             Some(PathBuf::from("data/org-id-lists.csv"))
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_export_licence_defaults_to_cc_by_and_is_checked() {
+        let dir = tempfile_dir();
+        let path = dir.join("panorama.toml");
+        std::fs::write(&path, "").unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        let licence = settings.export_options().unwrap().licence;
+        assert_eq!(licence.name, "CC-BY-4.0");
+        assert_eq!(licence.url, "https://creativecommons.org/licenses/by/4.0/");
+
+        std::fs::write(&path, "export_licence = \"CC-BY-NC-SA-4.0\"\n").unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        let licence = settings.export_options().unwrap().licence;
+        assert_eq!(
+            licence.url,
+            "https://creativecommons.org/licenses/by-nc-sa/4.0/"
+        );
+
+        std::fs::write(&path, "export_licence = \"LicenseRef-Ours\"\n").unwrap();
+        let settings = Settings::from_sources(Some(path), None).unwrap();
+        assert_eq!(
+            settings.api_options().unwrap_err(),
+            LicenceError::UnknownWithoutUrl("LicenseRef-Ours".into())
         );
         std::fs::remove_dir_all(dir).unwrap();
     }

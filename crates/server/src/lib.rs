@@ -1,8 +1,10 @@
-//! The `panorama` binary's library: configuration, start-up, and the commands that load data.
+//! The `panorama` binary's library: configuration, start-up, and the commands that load and
+//! export data.
 
 pub mod app;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod partner;

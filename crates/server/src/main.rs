@@ -1,4 +1,4 @@
-//! `panorama`: serves the API, or runs one operator command (migrate, import, schema).
+//! `panorama`: serves the API, or runs one operator command (migrate, import, export, schema).
 
 use std::path::PathBuf;
 
@@ -30,6 +30,15 @@ enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Write published data to files: by default the open-data exports (JSON Lines and CSV of
+    /// organisations and projects, with datapackage.json), as served under /export/.
+    Export {
+        #[command(subcommand)]
+        format: Option<ExportFormat>,
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR", default_value = ".", global = true)]
+        dir: PathBuf,
+    },
     /// Manage partner accounts and their API clients.
     Partner {
         #[command(subcommand)]
@@ -48,6 +57,13 @@ enum ImportSource {
         #[arg(long, value_name = "FILE")]
         projects: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum ExportFormat {
+    /// organisations.jsonl, organisations.csv, projects.jsonl, projects.csv and
+    /// datapackage.json (the default).
+    OpenData,
 }
 
 #[tokio::main]
@@ -80,6 +96,20 @@ async fn main() -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::Export { format, dir } => {
+            let options = settings
+                .export_options()
+                .context("settings export_licence / export_licence_url")?;
+            let store = app::open_store(settings.database_url(), false).await?;
+            match format.unwrap_or(ExportFormat::OpenData) {
+                ExportFormat::OpenData => {
+                    let report =
+                        panorama_server::export::write_open_data(&store, &dir, &options).await?;
+                    println!("{report}");
+                }
+            }
+            Ok(())
+        }
         Command::Partner { command } => {
             let store = app::open_store(settings.database_url(), false).await?;
             panorama_server::partner::run(&store, command).await
@@ -89,17 +119,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let options = settings
+        .api_options()
+        .context("settings export_licence / export_licence_url")?;
     let schemes = app::org_id_schemes(settings.org_id_lists_file.as_deref())?;
     let store = app::open_store(settings.database_url(), settings.load_demo).await?;
     let auth = panorama_server::auth::auth_state(&settings.auth, settings.database_url()).await?;
-    let running = app::start(
-        store,
-        settings.listen,
-        settings.api_options(),
-        auth,
-        schemes,
-    )
-    .await?;
+    let running = app::start(store, settings.listen, options, auth, schemes).await?;
     tracing::info!(
         "serving GraphQL at http://{}/graphql (GraphiQL in a browser)",
         running.addr
