@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod dsi4eu;
 mod duplicates;
+mod example_client;
 mod exports;
 mod feed;
 mod health;
