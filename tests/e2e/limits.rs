@@ -319,13 +319,14 @@ fn assert_parser_stopped(answer: &Answer, backend: &panorama_tests::Backend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deeply_nested_input_and_queries_are_refused() {
-    const DEPTH: usize = 10_000;
+    // Deep enough for every parser to give up, short enough for the document size limit.
+    const DEPTH: usize = 2_000;
     for backend in backends() {
         let app = TestApp::empty(&backend).await;
         let token = admin(&app);
         let before = organisations(&app, &token).await;
 
-        // A JSON variable nested 10,000 levels deep: the body is not accepted as a request.
+        // A JSON variable nested 2,000 levels deep: the body is not accepted as a request.
         let nested = format!("{}1{}", "[".repeat(DEPTH), "]".repeat(DEPTH));
         let body = format!(
             r#"{{"query": {}, "variables": {{"input": {{"name": "Deep", "tags": {nested}}}}}}}"#,
@@ -356,9 +357,13 @@ async fn deeply_nested_input_and_queries_are_refused() {
         let answer = post_raw(&app, &token, json!({ "query": query }).to_string()).await;
         assert_eq!(answer.status, 200, "[{backend:?}] {answer:?}");
         assert!(answer.json()["data"].is_null(), "{answer:?}");
-        assert!(answer.message().contains("nested too deep"), "{answer:?}");
+        assert_eq!(
+            answer.json()["errors"][0]["extensions"],
+            json!({ "code": "DEPTH_LIMIT_EXCEEDED", "limit": 16, "actual": 23 }),
+            "{answer:?}"
+        );
 
-        // … and one 10,000 levels deep.
+        // … and one 2,000 levels deep.
         let query = format!(
             "{{ __schema {{ types {{ {}name{} }} }} }}",
             "ofType { ".repeat(DEPTH),
@@ -386,6 +391,98 @@ async fn invalid_utf8_is_a_bad_request() {
         assert!(answer.message().contains("unicode"), "{answer:?}");
         assert_eq!(answer.code(), "BAD_REQUEST", "{answer:?}");
         assert_eq!(organisations(&app, &token).await, before, "[{backend:?}]");
+        app.stop().await;
+    }
+}
+
+/// `organisations → projects → project → participants → organisation`, `depth` times over.
+fn nested_organisations(first: u32, depth: usize) -> String {
+    let inner = "projects { project { participants { organisation { ".repeat(depth);
+    let close = " } } } }".repeat(depth);
+    format!("{{ organisations(first: {first}) {{ nodes {{ {inner}name{close} }} }} }}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_over_a_limit_are_refused_before_any_sql_with_their_figure() {
+    for backend in backends() {
+        let limits = panorama_api::QueryLimits {
+            max_document_bytes: 4096,
+            ..panorama_api::QueryLimits::default()
+        };
+        let app = TestApp::with_limits(&backend, limits).await;
+        let refused = |query: String, variables: Value| {
+            let app = &app;
+            async move {
+                let before = app.store().statement_count();
+                let body = app.graphql(&query, variables).await;
+                assert_eq!(
+                    app.store().statement_count(),
+                    before,
+                    "[{:?}] SQL ran for a refused query",
+                    app.backend
+                );
+                assert!(body["data"].is_null(), "{body}");
+                body["errors"][0]["extensions"].clone()
+            }
+        };
+        // 100 organisations, each with 10 × 10 × 10 … below: far more than 100,000 objects.
+        let figures = refused(nested_organisations(100, 2), json!({})).await;
+        assert_eq!(figures["code"], "NODE_LIMIT_EXCEEDED");
+        assert_eq!(figures["limit"], 100_000);
+        // 1 + 100 + (1,000 + 1,000 + 10,000 + 10,000) + (100,000 + 100,000 + 1,000,000 + 1,000,000)
+        assert_eq!(figures["actual"], 2_222_101);
+        // The same with `first` from a variable.
+        let by_variable = nested_organisations(100, 2).replacen(
+            "{ organisations(first: 100)",
+            "query($n: Int) { organisations(first: $n)",
+            1,
+        );
+        let figures = refused(by_variable, json!({ "n": 100 })).await;
+        assert_eq!(figures["actual"], 2_222_101);
+
+        let aliases: String = (0..31).map(|i| format!("a{i}: __typename ")).collect();
+        let figures = refused(
+            format!("{{ organisations(first: 1) {{ nodes {{ {aliases} }} }} }}"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            figures,
+            json!({ "code": "ALIAS_LIMIT_EXCEEDED", "limit": 30, "actual": 31 })
+        );
+        let roots: String = (0..21)
+            .map(|i| format!("r{i}: taxonomy(vocabulary: FOCUS) {{ code }} "))
+            .collect();
+        let figures = refused(format!("{{ {roots} }}"), json!({})).await;
+        assert_eq!(
+            figures,
+            json!({ "code": "ROOT_FIELD_LIMIT_EXCEEDED", "limit": 20, "actual": 21 })
+        );
+        let directives = "name @include(if: true) ".repeat(51);
+        let figures = refused(
+            format!("{{ organisations(first: 1) {{ nodes {{ {directives} }} }} }}"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            figures,
+            json!({ "code": "DIRECTIVE_LIMIT_EXCEEDED", "limit": 50, "actual": 51 })
+        );
+        let padded = format!(
+            "{{ organisations(first: 1) {{ totalCount }} }} #{}",
+            "x".repeat(4096)
+        );
+        let figures = refused(padded, json!({})).await;
+        assert_eq!(figures["code"], "DOCUMENT_TOO_LARGE");
+        assert_eq!(figures["limit"], 4096);
+
+        // An accepted query says what it cost.
+        let body = app.graphql(&nested_organisations(10, 1), json!({})).await;
+        assert!(body["errors"].is_null(), "{body}");
+        assert_eq!(
+            body["extensions"]["cost"],
+            json!({ "requested": 2211, "nodes": 2211, "depth": 7 })
+        );
         app.stop().await;
     }
 }

@@ -217,6 +217,13 @@ impl TestApp {
         Self::spawn(backend, false, options, None).await
     }
 
+    /// An empty app with these query limits, counting its SQL statements.
+    pub async fn with_limits(backend: &Backend, limits: panorama_api::QueryLimits) -> Self {
+        let mut options = test_options(BATCH_WINDOW);
+        options.limits = limits;
+        Self::spawn(backend, false, options, None).await
+    }
+
     /// The app's tunables (its export options among them).
     pub fn options(&self) -> &panorama_api::ApiOptions {
         &self.options

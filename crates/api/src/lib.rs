@@ -3,11 +3,13 @@
 
 pub mod auth;
 pub mod context;
+pub mod cost;
 pub mod error;
 pub mod export;
 mod guard;
 mod ids;
 mod inputs;
+mod limits;
 mod loaders;
 mod mutation;
 mod query;
@@ -20,6 +22,7 @@ use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use panorama_domain::validation::SchemeList;
 
 pub use context::RequestContext;
+pub use cost::QueryLimits;
 pub use router::{ApiOptions, AppState, router};
 
 pub type PanoramaSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
@@ -28,20 +31,22 @@ pub type PanoramaSchema = Schema<query::Query, mutation::Mutation, EmptySubscrip
 /// and the DataLoaders are added to each request, so the same builder serves the SDL check.
 /// Legal identifiers are checked against [`SchemeList::fallback`].
 pub fn build_schema() -> PanoramaSchema {
-    builder().finish()
+    builder(QueryLimits::default()).finish()
 }
 
 /// The schema of [`build_schema`], checking the schemes of legal identifiers against `schemes`
 /// (the operator's org-id list) instead of the fallback list. The SDL is the same.
-pub fn build_schema_with(schemes: Arc<SchemeList>) -> PanoramaSchema {
-    builder().data(schemes).finish()
+pub fn build_schema_with(schemes: Arc<SchemeList>, limits: QueryLimits) -> PanoramaSchema {
+    builder(limits).data(schemes).finish()
 }
 
-fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+fn builder(
+    limits: QueryLimits,
+) -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         EmptySubscription,
     )
-    .limit_depth(16)
+    .extension(limits::Limits(limits))
 }

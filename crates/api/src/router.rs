@@ -22,7 +22,7 @@ use crate::auth::oauth;
 use crate::auth::session::{AuthState, Refusal, authenticate};
 
 use crate::context::RequestContext;
-use crate::{PanoramaSchema, build_schema, build_schema_with, loaders};
+use crate::{PanoramaSchema, build_schema_with, loaders};
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -45,6 +45,8 @@ pub struct ApiOptions {
     pub feed_retention: Duration,
     /// The licence and page size of the open-data exports.
     pub export: crate::export::ExportOptions,
+    /// What one query may ask for (see [`crate::cost`]).
+    pub limits: crate::QueryLimits,
 }
 
 impl Default for ApiOptions {
@@ -53,6 +55,7 @@ impl Default for ApiOptions {
             batch_window: Duration::from_millis(5),
             feed_retention: DEFAULT_FEED_RETENTION,
             export: crate::export::ExportOptions::default(),
+            limits: crate::QueryLimits::default(),
         }
     }
 }
@@ -61,7 +64,7 @@ impl AppState {
     /// Checks legal identifiers against [`SchemeList::fallback`].
     pub fn new(store: Store, options: ApiOptions, auth: Arc<AuthState>) -> Self {
         Self {
-            schema: build_schema(),
+            schema: build_schema_with(Arc::new(SchemeList::fallback()), options.limits),
             store,
             options,
             auth,
@@ -76,7 +79,7 @@ impl AppState {
         schemes: Arc<SchemeList>,
     ) -> Self {
         Self {
-            schema: build_schema_with(schemes),
+            schema: build_schema_with(schemes, options.limits),
             store,
             options,
             auth,
@@ -84,10 +87,8 @@ impl AppState {
     }
 }
 
-/// The largest request body accepted; a GraphQL document and its variables fit easily.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
-
 pub fn router(state: AppState) -> Router {
+    let max_body_bytes = state.options.limits.max_body_bytes;
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
         .route("/oauth/token", post(oauth::token))
@@ -96,7 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(crate::export::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
+            max_body_bytes,
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -109,7 +110,7 @@ async fn graphql(
 ) -> Response {
     let request = match request {
         Ok(request) => request,
-        Err(rejection) => return rejected(&rejection),
+        Err(rejection) => return rejected(&rejection, state.options.limits.max_body_bytes),
     };
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -281,17 +282,17 @@ async fn graphql_get(
 /// deeper than serde_json's limit of 128, a bad query string) gets a GraphQL error body saying
 /// what is wrong, with 400, as the GraphQL-over-HTTP spec has it. The extractor's own answer is
 /// untyped plain text in Rust debug notation (`InvalidRequest(Error("…", line: 1, …))`).
-/// A body sent without a length that runs over [`MAX_BODY_BYTES`] is only found out while it is
+/// A body sent without a length that runs over the limit is only found out while it is
 /// read, and reaches us as an I/O error carrying the limit layer's message: it gets the 413 that
 /// a body announcing its length gets from the layer itself, instead of a 400.
-fn rejected(rejection: &GraphQLRejection) -> Response {
+fn rejected(rejection: &GraphQLRejection, max_body_bytes: usize) -> Response {
     let too_large = match &rejection.0 {
         ParseRequestError::PayloadTooLarge => true,
         ParseRequestError::Io(error) => error.to_string().contains("length limit exceeded"),
         _ => false,
     };
     let (status, code, message) = if too_large {
-        let message = format!("the request body is larger than {MAX_BODY_BYTES} bytes");
+        let message = format!("the request body is larger than {max_body_bytes} bytes");
         (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", message)
     } else {
         (

@@ -49,6 +49,10 @@ pub struct Settings {
     pub export_licence_url: Option<String>,
     #[serde(default)]
     pub auth: AuthSettings,
+    /// What one query may ask for (`PANORAMA_LIMITS__MAX_DEPTH`, `…__MAX_NODES`, …): see
+    /// `panorama_api::cost`.
+    #[serde(default)]
+    pub limits: panorama_api::QueryLimits,
 }
 
 /// Tokens: who signs them, how long they live, which keys and identity providers are trusted.
@@ -164,6 +168,7 @@ impl Settings {
                 self.change_feed_retention_days.saturating_mul(24 * 3600),
             ),
             export: self.export_options()?,
+            limits: self.limits,
         })
     }
 
