@@ -8,6 +8,7 @@ mod auth;
 mod dsi4eu;
 mod duplicates;
 mod feed;
+mod giving360;
 mod health;
 mod idempotency;
 mod limits;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod context;
 pub mod error;
+pub mod giving360;
 mod guard;
 mod ids;
 mod inputs;

@@ -7,6 +7,7 @@ pub mod entities;
 pub mod error;
 pub mod feed;
 mod filter;
+pub mod giving;
 pub mod history;
 pub mod idempotency;
 pub mod listing;

@@ -4,5 +4,6 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod giving360;
 pub mod import;
 pub mod partner;

@@ -1,4 +1,4 @@
-//! `panorama`: serves the API, or runs one operator command (migrate, import, schema).
+//! `panorama`: serves the API, or runs one operator command (migrate, import, export, schema).
 
 use std::path::PathBuf;
 
@@ -30,6 +30,11 @@ enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Write the registry's published data out.
+    Export {
+        #[command(subcommand)]
+        format: Option<ExportFormat>,
+    },
     /// Manage partner accounts and their API clients.
     Partner {
         #[command(subcommand)]
@@ -47,6 +52,24 @@ enum ImportSource {
         organisations: PathBuf,
         #[arg(long, value_name = "FILE")]
         projects: PathBuf,
+    },
+    /// A 360Giving package (JSON) of grants, with their funders and recipients. Running it
+    /// twice writes nothing the second time.
+    #[command(name = "360giving")]
+    ThreeSixtyGiving {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportFormat {
+    /// The published grants as a 360Giving package (JSON).
+    #[command(name = "360giving")]
+    ThreeSixtyGiving {
+        /// Where to write it; standard output if left out.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -79,6 +102,28 @@ async fn main() -> anyhow::Result<()> {
                 .context("DSI4EU import failed; nothing was written")?;
             println!("{report}");
             Ok(())
+        }
+        Command::Import {
+            source: ImportSource::ThreeSixtyGiving { file },
+        } => {
+            let schemes = app::org_id_schemes(settings.org_id_lists_file.as_deref())?;
+            let store = app::open_store(settings.database_url(), false).await?;
+            let report = panorama_server::giving360::import(&store, &file, &schemes)
+                .await
+                .context("360Giving import failed; nothing was written")?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Export {
+            format: Some(ExportFormat::ThreeSixtyGiving { output }),
+        } => {
+            let store = app::open_store(settings.database_url(), false).await?;
+            let report = panorama_server::giving360::export(&store, output.as_deref()).await?;
+            eprintln!("{report}");
+            Ok(())
+        }
+        Command::Export { format: None } => {
+            anyhow::bail!("name the format to export: `panorama export 360giving`")
         }
         Command::Partner { command } => {
             let store = app::open_store(settings.database_url(), false).await?;
