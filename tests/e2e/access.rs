@@ -556,6 +556,15 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("upsertProjects", Partner, Other, Allowed),
     ("upsertProjects", Moderator, Other, Forbidden),
     ("upsertProjects", Admin, Other, Forbidden),
+    // 360Giving imports: the own partner is a funder and imports the grants the own
+    // organisation funds; those of another funder fail one by one (FORBIDDEN as a user
+    // error), so nothing is created.
+    ("importGrants360Giving", Anonymous, Own, Unauthenticated),
+    ("importGrants360Giving", Member, Own, Forbidden),
+    ("importGrants360Giving", Partner, Own, Allowed),
+    ("importGrants360Giving", Partner, Other, Absent),
+    ("importGrants360Giving", Moderator, Other, Allowed),
+    ("importGrants360Giving", Admin, Own, Allowed),
     // Last: each merge takes a demo organisation into the target.
     ("mergeOrganisations", Anonymous, Own, Unauthenticated),
     ("mergeOrganisations", Member, Own, Forbidden),
@@ -1108,6 +1117,21 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, St
                 "upsertProjects.results"
             };
             (query, json!({ "r": [record] }), path)
+        }
+        "importGrants360Giving" => {
+            let n = world.fresh.fetch_add(1, Ordering::Relaxed);
+            let funder =
+                json!([{ "id": format!("360G-panorama-{}", organisation.0), "name": "Funder" }]);
+            let grant = json!({
+                "id": format!("360G-matrix-import-{n}-{}", uuid::Uuid::now_v7().simple()),
+                "title": format!("Matrix imported {n}"), "currency": "EUR", "amountAwarded": 1000,
+                "awardDate": "2025-01-15", "fundingOrganization": funder, "recipientOrganization": funder,
+            });
+            (
+                "mutation($p: JSON!) { importGrants360Giving(input: { package: $p }) { grantsCreated } }",
+                json!({ "p": { "grants": [grant] } }),
+                "importGrants360Giving.grantsCreated",
+            )
         }
         "moderationQueue" => (
             "{ moderationQueue(first: 5) { edges { node { kind } } } }",

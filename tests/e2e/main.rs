@@ -10,6 +10,7 @@ mod duplicates;
 mod example_client;
 mod exports;
 mod feed;
+mod giving360;
 mod health;
 mod idempotency;
 mod limits;

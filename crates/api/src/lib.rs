@@ -6,6 +6,7 @@ pub mod context;
 pub mod cost;
 pub mod error;
 pub mod export;
+pub mod giving360;
 mod guard;
 mod ids;
 mod inputs;

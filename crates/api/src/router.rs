@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(crate::export::routes())
+        .route("/export/360giving.json", get(crate::giving360::export))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             max_body_bytes,
         ))

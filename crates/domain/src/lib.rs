@@ -10,6 +10,7 @@ pub mod currency;
 pub mod duplicates;
 pub mod error;
 pub mod filter;
+pub mod giving360;
 pub mod model;
 pub mod page;
 pub mod partner;

@@ -74,10 +74,13 @@ pub enum ErrorCode {
     NotFound,
     /// Malformed in a way no other code names.
     Invalid,
+    /// The caller may not write this record (a grant of another funder in an import); reported
+    /// per record by batch writes, where a top-level FORBIDDEN would refuse the whole batch.
+    Forbidden,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         Self::Required,
         Self::TooLong,
         Self::TooShort,
@@ -93,6 +96,7 @@ impl ErrorCode {
         Self::Duplicate,
         Self::NotFound,
         Self::Invalid,
+        Self::Forbidden,
     ];
 
     /// The stable code shown to API clients.
@@ -113,6 +117,7 @@ impl ErrorCode {
             Self::Duplicate => "DUPLICATE",
             Self::NotFound => "NOT_FOUND",
             Self::Invalid => "INVALID",
+            Self::Forbidden => "FORBIDDEN",
         }
     }
 
@@ -1082,6 +1087,7 @@ mod tests {
             "DUPLICATE",
             "NOT_FOUND",
             "INVALID",
+            "FORBIDDEN",
         ];
         let codes: Vec<_> = ErrorCode::ALL.iter().map(ErrorCode::code).collect();
         assert_eq!(codes, expected);

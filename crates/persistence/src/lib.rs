@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod feed;
 mod filter;
+pub mod giving;
 pub mod history;
 pub mod idempotency;
 pub mod listing;

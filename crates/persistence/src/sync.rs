@@ -91,41 +91,58 @@ impl Store {
         for item in items {
             let savepoint = txn.begin().await?;
             let outcome = upsert_one(&savepoint, namespace, item, meta, action, may_write).await;
-            match outcome {
-                Ok(done) => {
-                    savepoint.commit().await?;
-                    outcomes.push(Ok(done));
-                }
-                Err(ChangeError::Invalid(errors)) => {
-                    savepoint.rollback().await?;
-                    outcomes.push(Err(errors));
-                }
-                Err(ChangeError::Store(StoreError::StaleVersion { current })) => {
-                    savepoint.rollback().await?;
-                    outcomes.push(Err(vec![field_error(
-                        "externalId",
-                        ErrorCode::Invalid,
-                        format!("changed meanwhile (now at version {current}); send it again"),
-                    )]));
-                }
-                Err(ChangeError::Store(other)) => return Err(other),
-            }
+            outcomes.push(settle(savepoint, outcome, "externalId").await?);
         }
         if atomic && outcomes.iter().any(Result::is_err) {
             txn.rollback().await?;
-            let not_written = field_error(
-                "externalId",
-                ErrorCode::Invalid,
-                "not written: another record of this atomic batch failed",
-            );
-            return Ok(outcomes
-                .into_iter()
-                .map(|o| o.and(Err(vec![not_written.clone()])))
-                .collect());
+            return Ok(none_written(outcomes, "externalId"));
         }
         txn.commit().await?;
         Ok(outcomes)
     }
+}
+
+/// Ends one item's savepoint: kept if the item went in, rolled back if its input was refused
+/// (or it changed meanwhile), which the outcome then says at `field`. Other failures end the
+/// whole batch.
+pub(crate) async fn settle<R>(
+    savepoint: DatabaseTransaction,
+    outcome: Result<(UpsertStatus, R), ChangeError>,
+    field: &str,
+) -> Result<ItemOutcome<R>, StoreError> {
+    match outcome {
+        Ok(done) => {
+            savepoint.commit().await?;
+            Ok(Ok(done))
+        }
+        Err(ChangeError::Invalid(errors)) => {
+            savepoint.rollback().await?;
+            Ok(Err(errors))
+        }
+        Err(ChangeError::Store(StoreError::StaleVersion { current })) => {
+            savepoint.rollback().await?;
+            Ok(Err(vec![field_error(
+                field,
+                ErrorCode::Invalid,
+                format!("changed meanwhile (now at version {current}); send it again"),
+            )]))
+        }
+        Err(ChangeError::Store(other)) => Err(other),
+    }
+}
+
+/// The outcomes of an atomic batch that was rolled back: every item that went in says, at
+/// `field`, that it was not written after all.
+pub(crate) fn none_written<R>(outcomes: Vec<ItemOutcome<R>>, field: &str) -> Vec<ItemOutcome<R>> {
+    let not_written = field_error(
+        field,
+        ErrorCode::Invalid,
+        "not written: another record of this atomic batch failed",
+    );
+    outcomes
+        .into_iter()
+        .map(|o| o.and(Err(vec![not_written.clone()])))
+        .collect()
 }
 
 fn field_error(field: &str, code: ErrorCode, message: impl Into<String>) -> FieldError {
@@ -145,20 +162,30 @@ async fn upsert_one<R: StoredRecord>(
     may_write: MayWrite<'_, R>,
 ) -> Result<(UpsertStatus, R), ChangeError> {
     let known = find_external_id(txn, namespace, R::TABLE, &item.external_id).await?;
+    let done = upsert_known(txn, known, item.changes, meta, action, may_write).await?;
+    if done.0 == UpsertStatus::Created {
+        let id = done.1.meta().id;
+        insert_external_id(txn, namespace, R::TABLE, &item.external_id, id).await?;
+    }
+    Ok(done)
+}
+
+/// Creates the record (`known` is `None`, with `meta` and a fresh id) or changes the known one
+/// if `may_write` lets it; a change that changes nothing writes nothing and is `Unchanged`.
+pub(crate) async fn upsert_known<R: StoredRecord>(
+    txn: &DatabaseTransaction,
+    known: Option<Uuid>,
+    changes: &dyn ChangeSet<R>,
+    meta: &RecordMeta,
+    action: &Action<'_>,
+    may_write: MayWrite<'_, R>,
+) -> Result<(UpsertStatus, R), ChangeError> {
     let Some(id) = known else {
         let mut fresh = meta.clone();
         fresh.id = Uuid::now_v7();
-        let record = item.changes.create(fresh).map_err(ChangeError::Invalid)?;
+        let record = changes.create(fresh).map_err(ChangeError::Invalid)?;
         may_write(None, &record).map_err(ChangeError::Invalid)?;
         let created = create_in(txn, record, action).await?;
-        insert_external_id(
-            txn,
-            namespace,
-            R::TABLE,
-            &item.external_id,
-            created.meta().id,
-        )
-        .await?;
         return Ok((UpsertStatus::Created, created));
     };
     let current = R::load(txn, id)
@@ -166,7 +193,7 @@ async fn upsert_one<R: StoredRecord>(
         .ok_or(StoreError::NotFound(R::TABLE))?;
     let before = current.meta().version;
     let apply = |record: R| {
-        let next = item.changes.apply(record)?;
+        let next = changes.apply(record)?;
         may_write(Some(&current), &next)?;
         Ok(next)
     };

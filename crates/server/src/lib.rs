@@ -6,5 +6,6 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod giving360;
 pub mod import;
 pub mod partner;

@@ -35,7 +35,7 @@ enum Command {
     Export {
         #[command(subcommand)]
         format: Option<ExportFormat>,
-        /// The folder to write into (created if missing).
+        /// The folder to write the open-data files into (created if missing).
         #[arg(long, value_name = "DIR", default_value = ".", global = true)]
         dir: PathBuf,
     },
@@ -57,13 +57,27 @@ enum ImportSource {
         #[arg(long, value_name = "FILE")]
         projects: PathBuf,
     },
+    /// A 360Giving package (JSON) of grants, with their funders and recipients. Running it
+    /// twice writes nothing the second time.
+    #[command(name = "360giving")]
+    ThreeSixtyGiving {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 enum ExportFormat {
     /// organisations.jsonl, organisations.csv, projects.jsonl, projects.csv and
-    /// datapackage.json (the default).
+    /// datapackage.json, in `--dir` (the default).
     OpenData,
+    /// The published grants as a 360Giving package (JSON).
+    #[command(name = "360giving")]
+    ThreeSixtyGiving {
+        /// Where to write it; standard output if left out.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -96,16 +110,32 @@ async fn main() -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::Import {
+            source: ImportSource::ThreeSixtyGiving { file },
+        } => {
+            let schemes = app::org_id_schemes(settings.org_id_lists_file.as_deref())?;
+            let store = app::open_store(settings.database_url(), false).await?;
+            let report = panorama_server::giving360::import(&store, &file, &schemes)
+                .await
+                .context("360Giving import failed; nothing was written")?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Export { format, dir } => {
-            let options = settings
-                .export_options()
-                .context("settings export_licence / export_licence_url")?;
             let store = app::open_store(settings.database_url(), false).await?;
             match format.unwrap_or(ExportFormat::OpenData) {
                 ExportFormat::OpenData => {
+                    let options = settings
+                        .export_options()
+                        .context("settings export_licence / export_licence_url")?;
                     let report =
                         panorama_server::export::write_open_data(&store, &dir, &options).await?;
                     println!("{report}");
+                }
+                ExportFormat::ThreeSixtyGiving { output } => {
+                    let report =
+                        panorama_server::giving360::export(&store, output.as_deref()).await?;
+                    eprintln!("{report}");
                 }
             }
             Ok(())

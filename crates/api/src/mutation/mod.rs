@@ -4,6 +4,7 @@
 #[macro_use]
 pub mod records;
 mod funding;
+mod giving;
 mod merge;
 mod moderation;
 
@@ -34,5 +35,6 @@ pub struct Mutation(
     moderation::ModerationMutation,
     merge::MergeMutation,
     sync::SyncMutation,
+    giving::GivingMutation,
     partners::PartnerMutation,
 );
