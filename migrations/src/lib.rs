@@ -9,6 +9,7 @@ mod m20261129_000003_moderation;
 mod m20261129_000004_record_authors;
 mod m20261129_000005_change_feed;
 mod m20261129_000006_idempotency;
+mod m20261129_000007_webhooks;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_record_authors::Migration),
             Box::new(m20261129_000005_change_feed::Migration),
             Box::new(m20261129_000006_idempotency::Migration),
+            Box::new(m20261129_000007_webhooks::Migration),
         ]
     }
 }

@@ -19,4 +19,5 @@ mod records;
 mod statements;
 mod sync;
 mod visibility;
+mod webhooks;
 mod writes;

@@ -13,6 +13,7 @@ use panorama_persistence::Store;
 use panorama_persistence::partners::NewPartner;
 use panorama_server::app::{self, RunningApp};
 use panorama_server::config::{AuthSettings, TrustedIssuerSettings};
+use panorama_server::webhooks::WebhookOptions;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -180,6 +181,7 @@ pub struct TestApp {
     options: panorama_api::ApiOptions,
     /// The org-id list file the app checks legal identifiers against; none: the fallback list.
     org_id_lists_file: Option<PathBuf>,
+    webhooks: WebhookOptions,
     app: Option<RunningApp>,
     client: reqwest::Client,
     // Declared last: dropped after the app has stopped.
@@ -209,16 +211,38 @@ impl TestApp {
         Self::spawn(backend, false, batch_window, None).await
     }
 
+    /// An empty app whose webhook worker runs with `webhooks` (short retries, say), and that
+    /// accepts endpoints on loopback addresses, where tests run their receivers.
+    pub async fn with_webhooks(backend: &Backend, webhooks: WebhookOptions) -> Self {
+        let webhooks = WebhookOptions {
+            private_hosts: true,
+            ..webhooks
+        };
+        Self::spawn_with(backend, false, BATCH_WINDOW, None, webhooks).await
+    }
+
     async fn spawn(
         backend: &Backend,
         demo: bool,
         batch_window: Duration,
         org_id_lists_file: Option<PathBuf>,
     ) -> Self {
+        let webhooks = WebhookOptions::default();
+        Self::spawn_with(backend, demo, batch_window, org_id_lists_file, webhooks).await
+    }
+
+    async fn spawn_with(
+        backend: &Backend,
+        demo: bool,
+        batch_window: Duration,
+        org_id_lists_file: Option<PathBuf>,
+        webhooks: WebhookOptions,
+    ) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
         let auth = TestAuth::new().expect("test keys");
         let options = panorama_api::ApiOptions {
             batch_window,
+            webhook_private_hosts: webhooks.private_hosts,
             ..panorama_api::ApiOptions::default()
         };
         let app = start(
@@ -227,6 +251,7 @@ impl TestApp {
             &auth.settings,
             options,
             org_id_lists_file.as_deref(),
+            webhooks.clone(),
         )
         .await;
         Self {
@@ -235,6 +260,7 @@ impl TestApp {
             auth,
             options,
             org_id_lists_file,
+            webhooks,
             app: Some(app),
             client: reqwest::Client::new(),
             _database: database,
@@ -255,6 +281,7 @@ impl TestApp {
                 &self.auth.settings,
                 self.options,
                 self.org_id_lists_file.as_deref(),
+                self.webhooks.clone(),
             )
             .await,
         );
@@ -426,6 +453,7 @@ async fn start(
     auth: &AuthSettings,
     options: panorama_api::ApiOptions,
     org_id_lists_file: Option<&Path>,
+    webhooks: WebhookOptions,
 ) -> RunningApp {
     let schemes = app::org_id_schemes(org_id_lists_file).expect("org-id list");
     let store = app::open_store(database_url, demo)
@@ -440,6 +468,7 @@ async fn start(
         options,
         auth,
         schemes,
+        webhooks,
     )
     .await
     .expect("start app")

@@ -19,6 +19,7 @@ use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use panorama_domain::validation::SchemeList;
 
 pub use context::RequestContext;
+pub use query::webhooks::{describe_event, event_types};
 pub use router::{ApiOptions, AppState, router};
 
 pub type PanoramaSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;

@@ -43,6 +43,9 @@ pub struct ApiOptions {
     pub batch_window: Duration,
     /// How long the change feed keeps events (older ones are pruned).
     pub feed_retention: Duration,
+    /// Whether webhook endpoints may be on private hosts (`localhost`, IP addresses): for an
+    /// operator's own network and for tests; otherwise only public host names are accepted.
+    pub webhook_private_hosts: bool,
 }
 
 impl Default for ApiOptions {
@@ -50,6 +53,7 @@ impl Default for ApiOptions {
         Self {
             batch_window: Duration::from_millis(5),
             feed_retention: DEFAULT_FEED_RETENTION,
+            webhook_private_hosts: false,
         }
     }
 }

@@ -180,54 +180,7 @@ impl Store {
         limit: u64,
         record_types: &[String],
     ) -> Result<Vec<ChangeEvent>, StoreError> {
-        let backend = self.connection().get_database_backend();
-        let mut query = Query::select();
-        query
-            .columns([
-                "id",
-                "txid",
-                "record_type",
-                "record_id",
-                "operation",
-                "version",
-                "survivor_id",
-                "changed_at",
-            ])
-            .from("change_event")
-            .and_where(
-                Expr::tuple([Expr::col("txid"), Expr::col("id")])
-                    .gt(Expr::tuple([Expr::val(after.txid), Expr::val(after.id)])),
-            )
-            .order_by("txid", Order::Asc)
-            .order_by("id", Order::Asc)
-            .limit(limit);
-        if backend == DbBackend::Postgres {
-            query.and_where(Expr::col("txid").lt(Expr::cust(
-                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            )));
-        }
-        if !record_types.is_empty() {
-            query.and_where(Expr::col("record_type").is_in(record_types.iter().cloned()));
-        }
-        let rows = self.connection().query_all(&query).await?;
-        rows.into_iter()
-            .map(|row| {
-                let operation: String = row.try_get("", "operation")?;
-                Ok(ChangeEvent {
-                    cursor: FeedCursor {
-                        txid: row.try_get("", "txid")?,
-                        id: row.try_get("", "id")?,
-                    },
-                    record_type: row.try_get("", "record_type")?,
-                    record_id: row.try_get("", "record_id")?,
-                    operation: Operation::from_code(&operation)
-                        .ok_or_else(|| StoreError::corrupt(format!("operation {operation}")))?,
-                    version: row.try_get("", "version")?,
-                    survivor_id: row.try_get("", "survivor_id")?,
-                    changed_at: row.try_get("", "changed_at")?,
-                })
-            })
-            .collect()
+        changes_in(self.connection(), after, limit, record_types).await
     }
 
     /// Deletes events older than `before`, keeping the feed within its retention window.
@@ -238,4 +191,90 @@ impl Store {
             .to_owned();
         Ok(self.connection().execute(&statement).await?.rows_affected())
     }
+}
+
+/// Only events that no transaction still running can precede (see the module's comment).
+fn settled(backend: DbBackend) -> Option<SimpleExpr> {
+    (backend == DbBackend::Postgres).then(|| {
+        Expr::col("txid").lt(Expr::cust(
+            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        ))
+    })
+}
+
+/// The position after the last event a reader can see now: a follower that starts there gets
+/// every change that becomes visible later (and, on PostgreSQL, possibly a few that committed
+/// just before, never fewer).
+pub(crate) async fn head_in(db: &impl ConnectionTrait) -> Result<FeedCursor, StoreError> {
+    let mut query = Query::select();
+    query
+        .columns(["txid", "id"])
+        .from("change_event")
+        .order_by("txid", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(1);
+    if let Some(condition) = settled(db.get_database_backend()) {
+        query.and_where(condition);
+    }
+    match db.query_one(&query).await? {
+        Some(row) => Ok(FeedCursor {
+            txid: row.try_get("", "txid")?,
+            id: row.try_get("", "id")?,
+        }),
+        None => Ok(FeedCursor::default()),
+    }
+}
+
+/// [`Store::changes`] on a connection or in a transaction.
+pub(crate) async fn changes_in(
+    db: &impl ConnectionTrait,
+    after: FeedCursor,
+    limit: u64,
+    record_types: &[String],
+) -> Result<Vec<ChangeEvent>, StoreError> {
+    let mut query = Query::select();
+    query
+        .columns([
+            "id",
+            "txid",
+            "record_type",
+            "record_id",
+            "operation",
+            "version",
+            "survivor_id",
+            "changed_at",
+        ])
+        .from("change_event")
+        .and_where(
+            Expr::tuple([Expr::col("txid"), Expr::col("id")])
+                .gt(Expr::tuple([Expr::val(after.txid), Expr::val(after.id)])),
+        )
+        .order_by("txid", Order::Asc)
+        .order_by("id", Order::Asc)
+        .limit(limit);
+    if let Some(condition) = settled(db.get_database_backend()) {
+        query.and_where(condition);
+    }
+    if !record_types.is_empty() {
+        query.and_where(Expr::col("record_type").is_in(record_types.iter().cloned()));
+    }
+    let rows = db.query_all(&query).await?;
+    rows.into_iter()
+        .map(|row| {
+            let operation: String = row.try_get("", "operation")?;
+            Ok(ChangeEvent {
+                cursor: FeedCursor {
+                    txid: row.try_get("", "txid")?,
+                    id: row.try_get("", "id")?,
+                },
+                record_type: row.try_get("", "record_type")?,
+                record_id: row.try_get("", "record_id")?,
+                operation: Operation::from_code(&operation)
+                    .ok_or_else(|| StoreError::corrupt(format!("operation {operation}")))?,
+                version: row.try_get("", "version")?,
+                survivor_id: row.try_get("", "survivor_id")?,
+                changed_at: row.try_get("", "changed_at")?,
+            })
+        })
+        .collect()
 }

@@ -98,6 +98,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         settings.api_options(),
         auth,
         schemes,
+        settings.webhook_options(),
     )
     .await?;
     tracing::info!(

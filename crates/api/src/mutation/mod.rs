@@ -14,6 +14,7 @@ mod projects;
 mod relations;
 mod stories;
 mod sync;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -35,4 +36,5 @@ pub struct Mutation(
     merge::MergeMutation,
     sync::SyncMutation,
     partners::PartnerMutation,
+    webhooks::WebhookMutation,
 );

@@ -46,7 +46,8 @@ pub struct FeedInfo {
     pub retention_days: i64,
 }
 
-fn cursor(position: FeedCursor) -> String {
+/// The cursor a reader of the feed resumes from, after `position`.
+pub(crate) fn cursor(position: FeedCursor) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}:{}", position.txid, position.id))
 }
 
