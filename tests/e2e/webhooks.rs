@@ -474,3 +474,93 @@ async fn the_queue_survives_a_restart() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_on_one_database_send_each_event_once() {
+    for backend in backends() {
+        let app = TestApp::with_webhooks(&backend, fast()).await;
+        // A second worker on its own connections, as another replica would run it.
+        let replica = panorama_persistence::Store::connect(&app.database_url)
+            .await
+            .unwrap();
+        let options = WebhookOptions {
+            private_hosts: true,
+            ..fast()
+        };
+        let worker = panorama_server::webhooks::spawn(&replica, options, Duration::from_secs(3600));
+        let (receiver, url, server) = Receiver::start(0, true).await;
+        let (_, token) = trusted_partner(&app).await;
+        register(&app, &token, &url, &["organisation.upsert"]).await;
+
+        let records: Vec<Value> = (0..20)
+            .map(|i| json!({ "externalId": format!("crm-{i}"), "name": format!("Replicated {i}"), "country": "SE" }))
+            .collect();
+        app.data_as(
+            Some(&token),
+            "mutation($r: [OrganisationUpsertInput!]!) { upsertOrganisations(input: { records: $r }) { results { status } } }",
+            json!({ "r": records }),
+        )
+        .await;
+        receiver.wait_for_delivered(20).await;
+        wait_for_empty_queue(&app).await;
+        worker.abort();
+        let _ = worker.await;
+        replica.close().await.unwrap();
+        app.stop().await;
+        server.abort();
+
+        let messages = receiver.by_message();
+        assert_eq!(messages.len(), 20, "[{backend:?}]");
+        let repeated: Vec<_> = messages.iter().filter(|(_, r)| r.len() > 1).collect();
+        assert!(
+            repeated.is_empty(),
+            "[{backend:?}] sent twice: {repeated:#?}"
+        );
+    }
+}
+
+/// Suspends or activates a partner, as an admin.
+async fn set_status(app: &TestApp, mutation: &str, partner: &TestPartner) {
+    let admin = app.user_token(&["admin"], &[]);
+    let query = format!(
+        "mutation($id: ID!) {{ {mutation}(input: {{ partnerId: $id }}) {{ partner {{ status }} }} }}"
+    );
+    let variables = json!({ "id": global_id("Partner", partner.id) });
+    app.data_as(Some(&admin), &query, variables).await;
+}
+
+/// Runs the dispatcher once the feed shows `events`, so that it has seen them all (whether
+/// this run or the worker's took them); returns how many deliveries wait.
+async fn backlog_after(app: &TestApp, events: usize) -> i64 {
+    wait_for_feed(app, events).await;
+    app.store()
+        .dispatch_webhooks(100, &panorama_api::describe_event)
+        .await
+        .unwrap();
+    app.store().webhook_backlog().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_queued_for_a_suspended_partner() {
+    for backend in backends() {
+        let app = TestApp::with_webhooks(&backend, fast()).await;
+        let (partner, token) = trusted_partner(&app).await;
+        let (_, writer) = trusted_partner(&app).await;
+        // Nothing listens there: whatever is queued stays pending.
+        register(
+            &app,
+            &token,
+            "http://127.0.0.1:9/",
+            &["organisation.upsert"],
+        )
+        .await;
+
+        set_status(&app, "suspendPartner", &partner).await;
+        create_organisation(&app, &writer, "While Suspended").await;
+        assert_eq!(backlog_after(&app, 1).await, 0, "[{backend:?}]");
+        set_status(&app, "activatePartner", &partner).await;
+        create_organisation(&app, &writer, "Once Active Again").await;
+        assert_eq!(backlog_after(&app, 2).await, 1, "[{backend:?}]");
+        app.stop().await;
+    }
+}

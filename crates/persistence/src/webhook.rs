@@ -15,6 +15,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use panorama_domain::partner::PartnerStatus;
 use panorama_domain::webhook::{
     DeliveryStatus, MAX_ENDPOINTS_PER_PARTNER, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
     message_id,
@@ -174,11 +175,19 @@ impl Subscriber {
     }
 }
 
+/// The active endpoints of partners that are not suspended: a suspended partner's endpoints
+/// are not sent what changes meanwhile.
 async fn subscribers(db: &impl ConnectionTrait) -> Result<Vec<Subscriber>, StoreError> {
+    let active_partners = Query::select()
+        .column("id")
+        .from("partner")
+        .and_where(Expr::col("status").eq(PartnerStatus::Active.code()))
+        .to_owned();
     let query = Query::select()
         .columns(["id", "event_types", "start_txid", "start_id"])
         .from("webhook_endpoint")
         .and_where(Expr::col("active").eq(true))
+        .and_where(Expr::col("partner_id").in_subquery(active_partners))
         .to_owned();
     db.query_all(&query)
         .await?
