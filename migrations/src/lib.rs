@@ -10,6 +10,7 @@ mod m20261129_000004_record_authors;
 mod m20261129_000005_change_feed;
 mod m20261129_000006_idempotency;
 mod m20261129_000007_feed_horizon;
+mod m20261129_000008_webhooks;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_change_feed::Migration),
             Box::new(m20261129_000006_idempotency::Migration),
             Box::new(m20261129_000007_feed_horizon::Migration),
+            Box::new(m20261129_000008_webhooks::Migration),
         ]
     }
 }

@@ -56,6 +56,8 @@ const SAME_SCOPE_AS_MATRIX: &[&str] = &[
     "taxonomy",
     // Changes to published data only: ids, versions and times of what anyone may read.
     "changes",
+    // The names of the event types webhooks can carry.
+    "webhookEventTypes",
 ];
 
 /// (operation, who, target, expected). Rows run in this order; admins' status changes come
@@ -565,6 +567,31 @@ const MATRIX: &[(&str, Who, Target, Outcome)] = &[
     ("importGrants360Giving", Partner, Other, Absent),
     ("importGrants360Giving", Moderator, Other, Allowed),
     ("importGrants360Giving", Admin, Own, Allowed),
+    // Webhooks: a partner's system registers its own endpoints and sees only those;
+    // moderators and admins see and disable any, but have no partner to register for.
+    ("webhookEndpoints", Anonymous, Own, Unauthenticated),
+    ("webhookEndpoints", Member, Own, Forbidden),
+    ("webhookEndpoints", Partner, Own, Allowed),
+    ("webhookEndpoints", Partner, Other, Forbidden),
+    ("webhookEndpoints", Moderator, Other, Allowed),
+    ("webhookEndpoints", Admin, Own, Allowed),
+    ("webhookDeliveries", Anonymous, Own, Unauthenticated),
+    ("webhookDeliveries", Member, Own, Forbidden),
+    ("webhookDeliveries", Partner, Own, Allowed),
+    ("webhookDeliveries", Partner, Other, Absent),
+    ("webhookDeliveries", Moderator, Other, Allowed),
+    ("webhookDeliveries", Admin, Own, Allowed),
+    ("registerWebhook", Anonymous, Other, Unauthenticated),
+    ("registerWebhook", Member, Other, Forbidden),
+    ("registerWebhook", Partner, Own, Allowed),
+    ("registerWebhook", Moderator, Other, Forbidden),
+    ("registerWebhook", Admin, Other, Forbidden),
+    ("disableWebhook", Anonymous, Own, Unauthenticated),
+    ("disableWebhook", Member, Own, Forbidden),
+    ("disableWebhook", Partner, Other, Absent),
+    ("disableWebhook", Partner, Own, Allowed),
+    ("disableWebhook", Moderator, Other, Allowed),
+    ("disableWebhook", Admin, Own, Allowed),
     // Last: each merge takes a demo organisation into the target.
     ("mergeOrganisations", Anonymous, Own, Unauthenticated),
     ("mergeOrganisations", Member, Own, Forbidden),
@@ -590,6 +617,8 @@ struct World {
     tokens: Vec<(Who, Option<String>)>,
     /// A change the own partner proposed to a published organisation.
     proposal: String,
+    /// A webhook endpoint of the own and of the other partner (global ids).
+    webhook_endpoints: (String, String),
 }
 
 impl World {
@@ -902,7 +931,22 @@ async fn world(app: &TestApp) -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    let endpoint = |partner: uuid::Uuid| async move {
+        let new = panorama_persistence::webhook::NewEndpoint {
+            partner_id: partner,
+            url: "https://hooks.matrix.example/panorama".to_owned(),
+            event_types: vec!["organisation.upsert".to_owned()],
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+        };
+        let endpoint = app.store().register_webhook(new).await.unwrap().unwrap();
+        global_id("WebhookEndpoint", endpoint.id)
+    };
+    let webhook_endpoints = (
+        endpoint(own_partner.id).await,
+        endpoint(other_partner.id).await,
+    );
     World {
+        webhook_endpoints,
         proposal,
         own_organisation: (own.meta.id, own.slug),
         other_organisation: (other.meta.id, other.slug),
@@ -1133,6 +1177,38 @@ fn request(world: &World, operation: &str, target: Target) -> (String, Value, St
                 "importGrants360Giving.grantsCreated",
             )
         }
+        "webhookEndpoints" => (
+            "query($p: ID) { webhookEndpoints(partnerId: $p) { id } }",
+            match target {
+                Own => json!({}),
+                Other => json!({ "p": partner_id }),
+            },
+            "webhookEndpoints",
+        ),
+        "webhookDeliveries" | "disableWebhook" => {
+            let endpoint = match target {
+                Own => &world.webhook_endpoints.0,
+                Other => &world.webhook_endpoints.1,
+            };
+            if operation == "webhookDeliveries" {
+                (
+                    "query($id: ID!) { webhookDeliveries(endpointId: $id) { totalCount } }",
+                    json!({ "id": endpoint }),
+                    "webhookDeliveries",
+                )
+            } else {
+                (
+                    "mutation($id: ID!) { disableWebhook(input: { id: $id }) { endpoint { id } userErrors { code } } }",
+                    json!({ "id": endpoint }),
+                    "disableWebhook.endpoint",
+                )
+            }
+        }
+        "registerWebhook" => (
+            "mutation { registerWebhook(input: { url: \"https://hooks.matrix.example/new\", eventTypes: [\"project.upsert\"] }) { endpoint { id } secret userErrors { code } } }",
+            json!({}),
+            "registerWebhook.endpoint",
+        ),
         "moderationQueue" => (
             "{ moderationQueue(first: 5) { edges { node { kind } } } }",
             json!({}),

@@ -22,4 +22,5 @@ mod records;
 mod statements;
 mod sync;
 mod visibility;
+mod webhooks;
 mod writes;

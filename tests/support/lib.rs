@@ -13,6 +13,7 @@ use panorama_persistence::Store;
 use panorama_persistence::partners::NewPartner;
 use panorama_server::app::{self, RunningApp};
 use panorama_server::config::{AuthSettings, TrustedIssuerSettings};
+use panorama_server::webhooks::WebhookOptions;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -180,6 +181,7 @@ pub struct TestApp {
     options: panorama_api::ApiOptions,
     /// The org-id list file the app checks legal identifiers against; none: the fallback list.
     org_id_lists_file: Option<PathBuf>,
+    webhooks: WebhookOptions,
     app: Option<RunningApp>,
     client: reqwest::Client,
     // Declared last: dropped after the app has stopped.
@@ -229,11 +231,34 @@ impl TestApp {
         &self.options
     }
 
+    /// An empty app whose webhook worker runs with `webhooks` (short retries, say), and that
+    /// accepts endpoints on loopback addresses, where tests run their receivers.
+    pub async fn with_webhooks(backend: &Backend, webhooks: WebhookOptions) -> Self {
+        let webhooks = WebhookOptions {
+            private_hosts: true,
+            ..webhooks
+        };
+        let mut options = test_options(BATCH_WINDOW);
+        options.webhook_private_hosts = true;
+        Self::spawn_with(backend, false, options, None, webhooks).await
+    }
+
     async fn spawn(
         backend: &Backend,
         demo: bool,
         options: panorama_api::ApiOptions,
         org_id_lists_file: Option<PathBuf>,
+    ) -> Self {
+        let webhooks = WebhookOptions::default();
+        Self::spawn_with(backend, demo, options, org_id_lists_file, webhooks).await
+    }
+
+    async fn spawn_with(
+        backend: &Backend,
+        demo: bool,
+        options: panorama_api::ApiOptions,
+        org_id_lists_file: Option<PathBuf>,
+        webhooks: WebhookOptions,
     ) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
         let auth = TestAuth::new().expect("test keys");
@@ -243,6 +268,7 @@ impl TestApp {
             &auth.settings,
             options.clone(),
             org_id_lists_file.as_deref(),
+            webhooks.clone(),
         )
         .await;
         Self {
@@ -251,6 +277,7 @@ impl TestApp {
             auth,
             options,
             org_id_lists_file,
+            webhooks,
             app: Some(app),
             client: reqwest::Client::new(),
             _database: database,
@@ -271,6 +298,7 @@ impl TestApp {
                 &self.auth.settings,
                 self.options.clone(),
                 self.org_id_lists_file.as_deref(),
+                self.webhooks.clone(),
             )
             .await,
         );
@@ -449,6 +477,7 @@ async fn start(
     auth: &AuthSettings,
     options: panorama_api::ApiOptions,
     org_id_lists_file: Option<&Path>,
+    webhooks: WebhookOptions,
 ) -> RunningApp {
     let schemes = app::org_id_schemes(org_id_lists_file).expect("org-id list");
     let store = app::open_store(database_url, demo)
@@ -463,6 +492,7 @@ async fn start(
         options,
         auth,
         schemes,
+        webhooks,
     )
     .await
     .expect("start app")

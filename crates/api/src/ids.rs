@@ -18,10 +18,12 @@ pub enum Kind {
     ImpactIndicator,
     Partner,
     Proposal,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 13] = [
         Self::Organisation,
         Self::Project,
         Self::Grant,
@@ -33,6 +35,8 @@ impl Kind {
         Self::ImpactIndicator,
         Self::Partner,
         Self::Proposal,
+        Self::WebhookEndpoint,
+        Self::WebhookDelivery,
     ];
 
     fn name(self) -> &'static str {
@@ -48,6 +52,8 @@ impl Kind {
             Self::ImpactIndicator => "ImpactIndicator",
             Self::Partner => "Partner",
             Self::Proposal => "Proposal",
+            Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -63,7 +69,9 @@ impl Kind {
             Self::Support => "support",
             Self::OrganisationLink => "organisation_link",
             Self::ImpactIndicator => "impact_indicator",
-            Self::Partner | Self::Proposal => return None,
+            Self::Partner | Self::Proposal | Self::WebhookEndpoint | Self::WebhookDelivery => {
+                return None;
+            }
         })
     }
 

@@ -24,6 +24,7 @@ use panorama_domain::validation::SchemeList;
 
 pub use context::RequestContext;
 pub use cost::QueryLimits;
+pub use query::webhooks::{describe_event, event_types};
 pub use router::{ApiOptions, AppState, router};
 
 pub type PanoramaSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;

@@ -47,6 +47,9 @@ pub struct ApiOptions {
     pub export: crate::export::ExportOptions,
     /// What one query may ask for (see [`crate::cost`]).
     pub limits: crate::QueryLimits,
+    /// Whether webhook endpoints may be on private hosts (`localhost`, IP addresses): for an
+    /// operator's own network and for tests; otherwise only public host names are accepted.
+    pub webhook_private_hosts: bool,
 }
 
 impl Default for ApiOptions {
@@ -56,6 +59,7 @@ impl Default for ApiOptions {
             feed_retention: DEFAULT_FEED_RETENTION,
             export: crate::export::ExportOptions::default(),
             limits: crate::QueryLimits::default(),
+            webhook_private_hosts: false,
         }
     }
 }

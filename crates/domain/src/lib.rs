@@ -18,6 +18,7 @@ pub mod policy;
 pub mod taxonomy;
 pub mod text;
 pub mod validation;
+pub mod webhook;
 
 pub use error::DomainError;
 pub use model::*;

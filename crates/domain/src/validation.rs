@@ -266,6 +266,26 @@ impl Validator {
         self.keep(field, check_url(url)).map(str::to_owned)
     }
 
+    /// Where webhooks are sent: a required URL checked as [`Self::url`]; with
+    /// `private_hosts` (an operator's own network, tests) any host name or IP address is
+    /// accepted too, `localhost` and `127.0.0.1` included.
+    pub fn endpoint_url(
+        &mut self,
+        field: &str,
+        value: &str,
+        private_hosts: bool,
+    ) -> Option<String> {
+        let check = required(value).and_then(|url| {
+            let host_ok = if private_hosts {
+                is_host
+            } else {
+                is_public_host
+            };
+            check_url_with(url, host_ok)
+        });
+        self.keep(field, check).map(str::to_owned)
+    }
+
     /// A list of URLs (other links), each checked as [`Self::url`] but required.
     pub fn urls(&mut self, field: &str, values: &[String]) -> Vec<String> {
         self.each(field, values, |value| {
@@ -577,6 +597,11 @@ fn invalid_url(message: &str) -> Problem {
 /// See [`Validator::url`]. Only the scheme and the authority are parsed: path, query and
 /// fragment may hold anything but spaces and control characters (browsers escape the rest).
 fn check_url(url: &str) -> Check<&str> {
+    check_url_with(url, is_public_host)
+}
+
+/// [`check_url`] with another test of the host.
+fn check_url_with(url: &str, host_ok: fn(&str) -> bool) -> Check<&str> {
     if longer_than(url, MAX_URL_CHARS) {
         return Err(too_long(MAX_URL_CHARS));
     }
@@ -592,10 +617,12 @@ fn check_url(url: &str) -> Check<&str> {
     }
     let host = match authority.rsplit_once(':') {
         Some((host, port)) if is_port(port) => host,
+        // A bracketed IPv6 address without a port.
+        Some(_) if authority.starts_with('[') && authority.ends_with(']') => authority,
         Some(_) => return Err(invalid_url("has an invalid port")),
         None => authority,
     };
-    if !is_public_host(host) {
+    if !host_ok(host) {
         return Err(invalid_url(
             "must have a public host name such as example.org",
         ));
@@ -634,6 +661,15 @@ fn is_public_host(host: &str) -> bool {
         return false;
     };
     labels.len() >= 2 && labels.iter().all(|l| is_host_label(l)) && is_top_level_domain(tld)
+}
+
+/// Any host: a name of one or more labels (`localhost`, `hooks.internal`), an IPv4 address,
+/// or an IPv6 address in brackets.
+fn is_host(host: &str) -> bool {
+    if let Some(inside) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inside.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    host.len() <= 253 && host.split('.').all(is_host_label)
 }
 
 fn is_host_label(label: &str) -> bool {
@@ -1274,6 +1310,41 @@ mod tests {
         assert_eq!(errors_of(&v), [("website", "TOO_LONG")]);
         let exactly = format!("https://example.org/{}", "a".repeat(MAX_URL_CHARS - 20));
         assert!(v.url("logoUrl", Some(&exactly)).is_some());
+    }
+
+    #[test]
+    fn endpoint_urls_may_name_private_hosts_only_when_allowed() {
+        for url in [
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "https://[::1]:8443/",
+            "http://[::1]/",
+            "http://hooks/x",
+        ] {
+            let mut v = Validator::new();
+            assert_eq!(v.endpoint_url("url", url, true).as_deref(), Some(url));
+            assert!(v.is_valid(), "{url}: {:?}", v.errors());
+            assert_eq!(v.endpoint_url("url", url, false), None, "{url}");
+        }
+        for url in [
+            "ftp://127.0.0.1/",
+            "http://[nope]/",
+            "http://a..b/",
+            "http://u@h/",
+        ] {
+            let mut v = Validator::new();
+            assert_eq!(v.endpoint_url("url", url, true), None, "{url}");
+            assert_eq!(errors_of(&v), [("url", "INVALID_URL")], "{url}");
+        }
+        let mut v = Validator::new();
+        assert_eq!(v.endpoint_url("url", " ", true), None);
+        assert_eq!(errors_of(&v), [("url", "REQUIRED")]);
+        let mut v = Validator::new();
+        let public = "https://hooks.example.org/panorama";
+        assert_eq!(
+            v.endpoint_url("url", public, false).as_deref(),
+            Some(public)
+        );
     }
 
     #[test]

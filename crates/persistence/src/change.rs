@@ -5,9 +5,7 @@
 use panorama_domain::model::{Participation, Project};
 use panorama_domain::text::slugify;
 use panorama_domain::validation::{ErrorCode, FieldError};
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -99,7 +97,7 @@ impl Store {
         record: R,
         action: &Action<'_>,
     ) -> Result<R, ChangeError> {
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         let record = create_in(&txn, record, action).await?;
         txn.commit().await.map_err(StoreError::from)?;
         Ok(record)
@@ -137,7 +135,7 @@ impl Store {
         action: &Action<'_>,
         change: &impl Fn(R) -> Result<R, Vec<FieldError>>,
     ) -> Result<R, ChangeError> {
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         let changed = change_in(&txn, id, expected_version, action, change).await?;
         txn.commit().await.map_err(StoreError::from)?;
         Ok(changed)
@@ -151,7 +149,7 @@ impl Store {
         expected_version: Option<i32>,
         action: &Action<'_>,
     ) -> Result<R, ChangeError> {
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         let current = current::<R>(&txn, id, expected_version).await?;
         let changes = removal_changes(&current)?;
         delete_row(&txn, R::TABLE, id).await?;
@@ -179,7 +177,7 @@ impl Store {
         expected_version: Option<i32>,
         action: &Action<'_>,
     ) -> Result<R, ChangeError> {
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         let current = current::<R>(&txn, id, expected_version).await?;
         if version < 1 || version >= current.meta().version {
             return Err(ChangeError::Invalid(vec![field_error(
@@ -209,7 +207,7 @@ impl Store {
         &self,
         id: Uuid,
     ) -> Result<Option<R>, StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = self.begin_write().await?;
         let record = R::load(&txn, id).await?;
         txn.commit().await?;
         Ok(record)
@@ -224,7 +222,7 @@ impl Store {
         add: bool,
         action: &Action<'_>,
     ) -> Result<Project, ChangeError> {
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         let project_id = participation.project_id;
         let project = current::<Project>(&txn, project_id, None).await?;
         let organisation = crate::record::Reference {

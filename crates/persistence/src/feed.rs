@@ -35,7 +35,7 @@
 use chrono::{DateTime, Utc};
 use panorama_domain::model::{RecordMeta, RecordStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
 use crate::time::now;
@@ -189,77 +189,26 @@ impl Store {
         record_types: &[String],
     ) -> Result<Vec<ChangeEvent>, StoreError> {
         if after != FeedCursor::default()
-            && self
-                .feed_horizon(self.connection())
+            && horizon_in(self.connection())
                 .await?
                 .is_some_and(|horizon| after < horizon)
         {
             return Err(StoreError::CursorExpired);
         }
-        let backend = self.connection().get_database_backend();
-        let mut query = Query::select();
-        query
-            .columns([
-                "id",
-                "txid",
-                "record_type",
-                "record_id",
-                "operation",
-                "version",
-                "survivor_id",
-                "changed_at",
-            ])
-            .from("change_event")
-            .and_where(
-                Expr::tuple([Expr::col("txid"), Expr::col("id")])
-                    .gt(Expr::tuple([Expr::val(after.txid), Expr::val(after.id)])),
-            )
-            .order_by("txid", Order::Asc)
-            .order_by("id", Order::Asc)
-            .limit(limit);
-        if let Some(settled) = settled(backend) {
-            query.and_where(settled);
-        }
-        if !record_types.is_empty() {
-            query.and_where(Expr::col("record_type").is_in(record_types.iter().cloned()));
-        }
-        let rows = self.connection().query_all(&query).await?;
-        rows.into_iter()
-            .map(|row| {
-                let operation: String = row.try_get("", "operation")?;
-                Ok(ChangeEvent {
-                    cursor: FeedCursor {
-                        txid: row.try_get("", "txid")?,
-                        id: row.try_get("", "id")?,
-                    },
-                    record_type: row.try_get("", "record_type")?,
-                    record_id: row.try_get("", "record_id")?,
-                    operation: Operation::from_code(&operation)
-                        .ok_or_else(|| StoreError::corrupt(format!("operation {operation}")))?,
-                    version: row.try_get("", "version")?,
-                    survivor_id: row.try_get("", "survivor_id")?,
-                    changed_at: row.try_get("", "changed_at")?,
-                })
-            })
-            .collect()
+        changes_in(self.connection(), after, limit, record_types).await
     }
 
     /// The newest settled event's cursor: a new mirror reads it, then takes its snapshot
     /// (listings or exports), then follows the feed from it; nothing changed after the snapshot
     /// can sort before it. The feed's start when it holds no event.
     pub async fn feed_head(&self) -> Result<FeedCursor, StoreError> {
-        let db = self.connection();
-        let newest = newest_settled(db, None).await?;
-        Ok(match newest {
-            Some(cursor) => cursor,
-            None => self.feed_horizon(db).await?.unwrap_or_default(),
-        })
+        head_in(self.connection()).await
     }
 
     /// Deletes the events older than `before` (a prefix of the feed: see the module's
     /// comment) and moves the horizon to the newest of them.
     pub async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = self.begin_write().await?;
         let Some(horizon) = newest_settled(&txn, Some(before)).await? else {
             return Ok(0);
         };
@@ -292,24 +241,6 @@ impl Store {
         txn.commit().await?;
         Ok(deleted)
     }
-
-    /// The newest cursor pruning has deleted, if it ever has.
-    async fn feed_horizon(
-        &self,
-        db: &impl ConnectionTrait,
-    ) -> Result<Option<FeedCursor>, StoreError> {
-        let query = Query::select()
-            .columns(["txid", "event_id"])
-            .from("change_feed_horizon")
-            .to_owned();
-        let Some(row) = db.query_one(&query).await? else {
-            return Ok(None);
-        };
-        Ok(Some(FeedCursor {
-            txid: row.try_get("", "txid")?,
-            id: row.try_get("", "event_id")?,
-        }))
-    }
 }
 
 /// On PostgreSQL, the events whose writers have all finished (see the module's comment); on
@@ -320,6 +251,31 @@ fn settled(backend: DbBackend) -> Option<SimpleExpr> {
             "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
         ))
     })
+}
+
+/// The position after the last event a reader can see now: a follower that starts there gets
+/// every change that becomes visible later (and, on PostgreSQL, possibly a few that committed
+/// just before, never fewer). When pruning has emptied the feed, the horizon.
+pub(crate) async fn head_in(db: &impl ConnectionTrait) -> Result<FeedCursor, StoreError> {
+    match newest_settled(db, None).await? {
+        Some(cursor) => Ok(cursor),
+        None => Ok(horizon_in(db).await?.unwrap_or_default()),
+    }
+}
+
+/// The newest cursor pruning has deleted, if it ever has.
+async fn horizon_in(db: &impl ConnectionTrait) -> Result<Option<FeedCursor>, StoreError> {
+    let query = Query::select()
+        .columns(["txid", "event_id"])
+        .from("change_feed_horizon")
+        .to_owned();
+    let Some(row) = db.query_one(&query).await? else {
+        return Ok(None);
+    };
+    Ok(Some(FeedCursor {
+        txid: row.try_get("", "txid")?,
+        id: row.try_get("", "event_id")?,
+    }))
 }
 
 /// The newest settled event, of those older than `before` if given.
@@ -347,4 +303,58 @@ async fn newest_settled(
         txid: row.try_get("", "txid")?,
         id: row.try_get("", "id")?,
     }))
+}
+
+/// [`Store::changes`] on a connection or in a transaction.
+pub(crate) async fn changes_in(
+    db: &impl ConnectionTrait,
+    after: FeedCursor,
+    limit: u64,
+    record_types: &[String],
+) -> Result<Vec<ChangeEvent>, StoreError> {
+    let mut query = Query::select();
+    query
+        .columns([
+            "id",
+            "txid",
+            "record_type",
+            "record_id",
+            "operation",
+            "version",
+            "survivor_id",
+            "changed_at",
+        ])
+        .from("change_event")
+        .and_where(
+            Expr::tuple([Expr::col("txid"), Expr::col("id")])
+                .gt(Expr::tuple([Expr::val(after.txid), Expr::val(after.id)])),
+        )
+        .order_by("txid", Order::Asc)
+        .order_by("id", Order::Asc)
+        .limit(limit);
+    if let Some(condition) = settled(db.get_database_backend()) {
+        query.and_where(condition);
+    }
+    if !record_types.is_empty() {
+        query.and_where(Expr::col("record_type").is_in(record_types.iter().cloned()));
+    }
+    let rows = db.query_all(&query).await?;
+    rows.into_iter()
+        .map(|row| {
+            let operation: String = row.try_get("", "operation")?;
+            Ok(ChangeEvent {
+                cursor: FeedCursor {
+                    txid: row.try_get("", "txid")?,
+                    id: row.try_get("", "id")?,
+                },
+                record_type: row.try_get("", "record_type")?,
+                record_id: row.try_get("", "record_id")?,
+                operation: Operation::from_code(&operation)
+                    .ok_or_else(|| StoreError::corrupt(format!("operation {operation}")))?,
+                version: row.try_get("", "version")?,
+                survivor_id: row.try_get("", "survivor_id")?,
+                changed_at: row.try_get("", "changed_at")?,
+            })
+        })
+        .collect()
 }

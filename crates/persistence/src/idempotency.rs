@@ -2,8 +2,8 @@
 //! that a retry (after a timeout, a dropped connection) does not write twice.
 
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use crate::time::now;
 use crate::{Store, StoreError};
@@ -32,7 +32,7 @@ impl Store {
         key: &str,
         request_hash: &str,
     ) -> Result<Claim, StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = self.begin_write().await?;
         let expired: DateTime<Utc> = now() - Duration::hours(KEY_LIFETIME_HOURS);
         let purge = Query::delete()
             .from_table("idempotency_key")

@@ -22,6 +22,7 @@ pub mod record;
 pub mod store;
 pub mod sync;
 pub mod time;
+pub mod webhook;
 pub mod write;
 
 pub use error::StoreError;

@@ -16,7 +16,7 @@ use panorama_domain::validation::{ErrorCode, FieldError};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -124,7 +124,7 @@ impl Store {
                 "an organisation cannot be merged into itself",
             ));
         }
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         let load = |id, field: &'static str| {
             let txn = &txn;
             async move {

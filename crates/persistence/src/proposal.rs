@@ -7,7 +7,7 @@ use panorama_domain::validation::FieldError;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -88,7 +88,7 @@ impl Store {
         author: &Author,
         change: impl Fn(R) -> Result<R, Vec<FieldError>>,
     ) -> Result<Option<Proposal>, ChangeError> {
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         let record = current::<R>(&txn, id, expected_version).await?;
         let changed = change(record.clone()).map_err(ChangeError::Invalid)?;
         let changes: Vec<FieldChange> = record_changes(Some(&record), &changed)?
@@ -177,7 +177,7 @@ impl Store {
         proposal: &Proposal,
         moderator: &Author,
     ) -> Result<R, ChangeError> {
-        let txn = self.connection().begin().await.map_err(StoreError::from)?;
+        let txn = self.begin_write().await.map_err(StoreError::from)?;
         decide(&txn, proposal.id, ProposalStatus::Approved, moderator, None).await?;
         let author = Author {
             subject: proposal.author.clone(),
@@ -213,7 +213,7 @@ impl Store {
         moderator: &Author,
         reason: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = self.begin_write().await?;
         decide(
             &txn,
             proposal.id,

@@ -7,7 +7,11 @@ use std::time::Duration;
 use panorama_domain::taxonomy::Vocabulary;
 use panorama_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, EntityTrait, Set};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, Set, SqliteTransactionMode, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionOptions, TransactionTrait,
+};
 
 use crate::StoreError;
 use crate::entities::taxonomy_term;
@@ -34,13 +38,32 @@ impl Store {
             .acquire_timeout(Duration::from_secs(5))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(sqlite_options);
-        let mut db = Database::connect(options).await?;
+        Ok(Self::counting(Database::connect(options).await?))
+    }
+
+    /// Counts the statements run on `db`.
+    fn counting(mut db: DatabaseConnection) -> Self {
         let statements = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&statements);
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(Self { db, statements })
+        Self { db, statements }
+    }
+
+    /// The same pool, with a statement count of its own: background tasks (webhook
+    /// deliveries) use it so that their statements never mix with a request's in
+    /// [`Self::statement_count`].
+    pub fn background(&self) -> Self {
+        let db = match self.db.get_database_backend() {
+            DbBackend::Postgres => SqlxPostgresConnector::from_sqlx_postgres_pool(
+                self.db.get_postgres_connection_pool().clone(),
+            ),
+            _ => SqlxSqliteConnector::from_sqlx_sqlite_pool(
+                self.db.get_sqlite_connection_pool().clone(),
+            ),
+        };
+        Self::counting(db)
     }
 
     /// Connects and brings the schema and the taxonomy seed up to date.
@@ -84,6 +107,18 @@ impl Store {
 
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the single writer's lock at
+    /// once (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that
+    /// reads first cannot write any more once another connection has committed meanwhile
+    /// (`database is locked`), which background writers (webhook deliveries) make common.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        self.db.begin_with_options(options).await
     }
 
     pub fn backend(&self) -> Backend {

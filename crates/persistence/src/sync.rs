@@ -86,7 +86,7 @@ impl Store {
         may_write: MayWrite<'_, R>,
         atomic: bool,
     ) -> Result<Vec<ItemOutcome<R>>, StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let savepoint = txn.begin().await?;

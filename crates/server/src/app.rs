@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::webhooks::WebhookOptions;
+
 /// A server running in the background, as tests and `main` use it.
 pub struct RunningApp {
     pub addr: SocketAddr,
@@ -22,6 +24,8 @@ pub struct RunningApp {
     task: JoinHandle<std::io::Result<()>>,
     /// The feed's pruning task; it ends with the app (it holds the store's connections).
     pruner: AbortOnDrop,
+    /// The webhook worker; it ends with the app too.
+    webhooks: AbortOnDrop,
 }
 
 /// A background task that is stopped when this is dropped.
@@ -49,6 +53,7 @@ impl RunningApp {
     /// Stops accepting connections, lets requests in flight finish, and waits for the server.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.pruner.stop().await;
+        self.webhooks.stop().await;
         let _ = self.stop.send(());
         self.task.await??;
         Ok(())
@@ -99,18 +104,25 @@ pub fn org_id_schemes(file: Option<&Path>) -> anyhow::Result<Arc<SchemeList>> {
 }
 
 /// Binds `listen` (port 0 for any free port) and serves the API in a background task; legal
-/// identifiers are checked against `schemes` (see [`org_id_schemes`]).
+/// identifiers are checked against `schemes` (see [`org_id_schemes`]). Webhooks are sent by
+/// another background task, as `webhooks` says.
 pub async fn start(
     store: Store,
     listen: SocketAddr,
     options: ApiOptions,
     auth: Arc<AuthState>,
     schemes: Arc<SchemeList>,
+    webhooks: WebhookOptions,
 ) -> anyhow::Result<RunningApp> {
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let pruner = AbortOnDrop(Some(prune_feed_hourly(
         store.clone(),
+        options.feed_retention,
+    )));
+    let webhooks = AbortOnDrop(Some(crate::webhooks::spawn(
+        &store,
+        webhooks,
         options.feed_retention,
     )));
     let app = router(AppState::with_schemes(
@@ -133,6 +145,7 @@ pub async fn start(
         stop,
         task,
         pruner,
+        webhooks,
     })
 }
 

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use config::{Config, Environment, File};
 use panorama_api::export::{ExportOptions, Licence, LicenceError};
@@ -47,12 +48,85 @@ pub struct Settings {
     /// common open licences (Creative Commons, Open Data Commons).
     #[serde(default)]
     pub export_licence_url: Option<String>,
+    /// The waits between webhook attempts (`PANORAMA_WEBHOOK_RETRY_SCHEDULE`), e.g.
+    /// `"5s,5m,30m,2h,5h,10h,10h"` (the default, Standard Webhooks' schedule); a number alone
+    /// is seconds. After the last, a delivery has failed.
+    #[serde(deserialize_with = "retry_schedule")]
+    pub webhook_retry_schedule: Vec<Duration>,
+    /// How often the webhook worker looks for new events and due deliveries, in milliseconds
+    /// (`PANORAMA_WEBHOOK_POLL_INTERVAL_MS`).
+    pub webhook_poll_interval_ms: u64,
+    /// How long one webhook attempt may take, in seconds (`PANORAMA_WEBHOOK_TIMEOUT_SECS`).
+    pub webhook_timeout_secs: u64,
+    /// Accept webhook endpoints on private hosts (`localhost`, IP addresses, private networks;
+    /// `PANORAMA_WEBHOOK_PRIVATE_HOSTS`). Off by default, so that a partner cannot make the
+    /// server call into its own network.
+    pub webhook_private_hosts: bool,
     #[serde(default)]
     pub auth: AuthSettings,
     /// What one query may ask for (`PANORAMA_LIMITS__MAX_DEPTH`, `…__MAX_NODES`, …): see
     /// `panorama_api::cost`.
     #[serde(default)]
     pub limits: panorama_api::QueryLimits,
+}
+
+/// A retry schedule as the settings write it: a list of waits, as text (`"5s,5m,2h"`) or as a
+/// list of such texts or of seconds.
+fn retry_schedule<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Duration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Wait {
+        Seconds(u64),
+        Text(String),
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Schedule {
+        One(Wait),
+        List(Vec<Wait>),
+    }
+    let waits = match Schedule::deserialize(deserializer)? {
+        Schedule::One(Wait::Text(text)) => text
+            .split(',')
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| Wait::Text(w.to_owned()))
+            .collect(),
+        Schedule::One(wait) => vec![wait],
+        Schedule::List(waits) => waits,
+    };
+    waits
+        .into_iter()
+        .map(|wait| match wait {
+            Wait::Seconds(seconds) => wait_of(&seconds.to_string()),
+            Wait::Text(text) => wait_of(&text),
+        })
+        .collect::<Result<_, _>>()
+        .map_err(serde::de::Error::custom)
+}
+
+/// One wait: a whole number of seconds, or of minutes, hours or days with `m`, `h` or `d`
+/// (`s` for seconds may be written too); at least one second.
+fn wait_of(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let scale = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => 0,
+    };
+    match number.parse::<u64>() {
+        Ok(n) if n > 0 && scale > 0 => Ok(Duration::from_secs(n.saturating_mul(scale))),
+        _ => Err(format!(
+            "webhook_retry_schedule: `{text}` is not a wait such as 30s, 5m, 2h or 1d"
+        )),
+    }
 }
 
 /// Tokens: who signs them, how long they live, which keys and identity providers are trusted.
@@ -144,6 +218,10 @@ impl Settings {
             .set_default("batch_window_ms", 5)?
             .set_default("change_feed_retention_days", 90)?
             .set_default("export_licence", "CC-BY-4.0")?
+            .set_default("webhook_retry_schedule", "5s,5m,30m,2h,5h,10h,10h")?
+            .set_default("webhook_poll_interval_ms", 1000)?
+            .set_default("webhook_timeout_secs", 10)?
+            .set_default("webhook_private_hosts", false)?
             .add_source(file)
             .add_source(
                 Environment::with_prefix("PANORAMA")
@@ -169,6 +247,7 @@ impl Settings {
             ),
             export: self.export_options()?,
             limits: self.limits,
+            webhook_private_hosts: self.webhook_private_hosts,
         })
     }
 
@@ -179,6 +258,15 @@ impl Settings {
             licence: std::sync::Arc::new(licence),
             ..ExportOptions::default()
         })
+    }
+
+    pub fn webhook_options(&self) -> crate::webhooks::WebhookOptions {
+        crate::webhooks::WebhookOptions {
+            poll_interval: Duration::from_millis(self.webhook_poll_interval_ms.max(10)),
+            retry_schedule: self.webhook_retry_schedule.clone(),
+            attempt_timeout: Duration::from_secs(self.webhook_timeout_secs.max(1)),
+            private_hosts: self.webhook_private_hosts,
+        }
     }
 }
 
@@ -245,6 +333,47 @@ mod tests {
             settings.api_options().unwrap_err(),
             LicenceError::UnknownWithoutUrl("LicenseRef-Ours".into())
         );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_retry_schedule_defaults_to_standard_webhooks_and_reads_text_or_lists() {
+        let dir = tempfile_dir();
+        let path = dir.join("panorama.toml");
+        std::fs::write(&path, "").unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        assert_eq!(
+            settings.webhook_retry_schedule,
+            panorama_domain::webhook::DEFAULT_RETRY_SCHEDULE
+        );
+        let options = settings.webhook_options();
+        assert_eq!(options.attempt_timeout, Duration::from_secs(10));
+        assert!(!options.private_hosts);
+        for (text, seconds) in [
+            (
+                "webhook_retry_schedule = \"1s, 2m,1h,1d\"",
+                vec![1, 120, 3600, 86_400],
+            ),
+            (
+                "webhook_retry_schedule = [1, \"3\", \"2m\"]",
+                vec![1, 3, 120],
+            ),
+            ("webhook_retry_schedule = 7", vec![7]),
+            ("webhook_retry_schedule = \"\"", vec![]),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+            let expected: Vec<Duration> = seconds.into_iter().map(Duration::from_secs).collect();
+            assert_eq!(settings.webhook_retry_schedule, expected, "{text}");
+        }
+        for text in ["\"0s\"", "\"5x\"", "\"-1\"", "\"m\""] {
+            std::fs::write(&path, format!("webhook_retry_schedule = {text}")).unwrap();
+            let error = Settings::from_sources(Some(path.clone()), None).unwrap_err();
+            assert!(
+                error.to_string().contains("webhook_retry_schedule"),
+                "{error}"
+            );
+        }
         std::fs::remove_dir_all(dir).unwrap();
     }
 

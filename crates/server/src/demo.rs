@@ -22,7 +22,7 @@ use panorama_domain::{
 };
 use panorama_persistence::{Store, StoreError, write};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -88,7 +88,7 @@ impl fmt::Display for DemoSummary {
 pub async fn load_demo(store: &Store) -> Result<DemoSummary, DemoError> {
     // Everything that can be wrong with the file is found before the database is touched.
     let records = build(&parse()?)?;
-    let txn = store.connection().begin().await.map_err(StoreError::from)?;
+    let txn = store.begin_write().await.map_err(StoreError::from)?;
     let summary = insert(&txn, records).await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(summary)
@@ -100,7 +100,7 @@ pub async fn load_demo(store: &Store) -> Result<DemoSummary, DemoError> {
 /// unique grant identifiers make the second load fail instead of duplicating the data.
 pub async fn load_demo_if_empty(store: &Store) -> Result<Option<DemoSummary>, DemoError> {
     let records = build(&parse()?)?;
-    let txn = store.connection().begin().await.map_err(StoreError::from)?;
+    let txn = store.begin_write().await.map_err(StoreError::from)?;
     if !write::is_empty(&txn).await? {
         return Ok(None);
     }

@@ -9,3 +9,4 @@ pub mod export;
 pub mod giving360;
 pub mod import;
 pub mod partner;
+pub mod webhooks;

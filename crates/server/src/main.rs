@@ -155,7 +155,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let schemes = app::org_id_schemes(settings.org_id_lists_file.as_deref())?;
     let store = app::open_store(settings.database_url(), settings.load_demo).await?;
     let auth = panorama_server::auth::auth_state(&settings.auth, settings.database_url()).await?;
-    let running = app::start(store, settings.listen, options, auth, schemes).await?;
+    let webhooks = settings.webhook_options();
+    let running = app::start(store, settings.listen, options, auth, schemes, webhooks).await?;
     tracing::info!(
         "serving GraphQL at http://{}/graphql (GraphiQL in a browser)",
         running.addr

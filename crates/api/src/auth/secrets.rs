@@ -20,6 +20,14 @@ fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buffer)
 }
 
+/// A webhook signing secret: `whsec_` and 32 random bytes in base64. Unlike a client secret it
+/// is kept in clear, since every delivery is signed with it.
+pub fn new_webhook_secret() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    panorama_domain::webhook::secret_from_bytes(&bytes)
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("could not hash the secret: {0}")]
 pub struct HashError(String);

@@ -15,6 +15,7 @@ mod projects;
 mod relations;
 mod stories;
 mod sync;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -37,4 +38,5 @@ pub struct Mutation(
     sync::SyncMutation,
     giving::GivingMutation,
     partners::PartnerMutation,
+    webhooks::WebhookMutation,
 );

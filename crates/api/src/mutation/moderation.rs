@@ -168,7 +168,9 @@ macro_rules! by_kind {
             Kind::Support => $call::<domain::Support>($($arg),*).await,
             Kind::OrganisationLink => $call::<domain::OrganisationLink>($($arg),*).await,
             Kind::ImpactIndicator => $call::<domain::ImpactIndicator>($($arg),*).await,
-            Kind::Partner | Kind::Proposal => $otherwise,
+            Kind::Partner | Kind::Proposal | Kind::WebhookEndpoint | Kind::WebhookDelivery => {
+                $otherwise
+            }
         }
     };
 }

@@ -172,6 +172,8 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::ImpactIndicator => "impact indicator",
         Kind::Partner => "partner",
         Kind::Proposal => "proposal",
+        Kind::WebhookEndpoint => "webhook endpoint",
+        Kind::WebhookDelivery => "webhook delivery",
     }
 }
 

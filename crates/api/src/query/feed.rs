@@ -63,7 +63,8 @@ impl FeedInfo {
     }
 }
 
-fn cursor(position: FeedCursor) -> String {
+/// The cursor a reader of the feed resumes from, after `position`.
+pub(crate) fn cursor(position: FeedCursor) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}:{}", position.txid, position.id))
 }
 

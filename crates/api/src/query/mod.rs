@@ -7,6 +7,7 @@ mod listings;
 mod lookups;
 mod moderation;
 mod sync;
+pub(crate) mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -19,4 +20,5 @@ pub struct Query(
     duplicates::DuplicateQuery,
     feed::FeedQuery,
     sync::SyncQuery,
+    webhooks::WebhookQuery,
 );

@@ -53,6 +53,10 @@ impl RecordType {
         ),
     ];
 
+    pub(crate) fn all() -> impl Iterator<Item = RecordType> {
+        Self::ALL.into_iter().map(|(record_type, ..)| record_type)
+    }
+
     pub(crate) fn table(self) -> &'static str {
         Self::ALL
             .iter()

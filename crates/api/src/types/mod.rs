@@ -8,6 +8,7 @@ pub mod history;
 mod node;
 mod partner;
 mod proposal;
+mod webhook;
 
 pub use common::*;
 pub use ecosystem::*;
@@ -16,3 +17,4 @@ pub use funding::*;
 pub use node::*;
 pub use partner::*;
 pub use proposal::Proposal;
+pub use webhook::*;

@@ -93,7 +93,9 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, E
                 | Kind::OrganisationLink
                 | Kind::ImpactIndicator
                 | Kind::Partner
-                | Kind::Proposal => None,
+                | Kind::Proposal
+                | Kind::WebhookEndpoint
+                | Kind::WebhookDelivery => None,
             }
         })
         .collect())

@@ -26,7 +26,7 @@ use panorama_domain::{
 };
 use panorama_persistence::entities::participation;
 use panorama_persistence::{Store, StoreError, write};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use uuid::Uuid;
@@ -60,7 +60,7 @@ pub async fn import(
     let export = read_export(organisations, projects)?;
     let mut report = ImportReport::default();
     let plan = plan(&export, &mut report);
-    let txn = store.connection().begin().await.map_err(StoreError::from)?;
+    let txn = store.begin_write().await.map_err(StoreError::from)?;
     write_plan(&txn, plan, &mut report).await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(report)
