@@ -6,10 +6,13 @@ pub mod context;
 pub mod error;
 pub mod export;
 mod guard;
+pub mod http;
 mod ids;
 mod inputs;
 mod loaders;
+pub mod metrics;
 mod mutation;
+pub mod observability;
 mod query;
 pub mod router;
 mod types;
@@ -20,6 +23,8 @@ use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use panorama_domain::validation::SchemeList;
 
 pub use context::RequestContext;
+pub use http::HttpOptions;
+pub use metrics::Metrics;
 pub use router::{ApiOptions, AppState, router};
 
 pub type PanoramaSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
@@ -44,4 +49,5 @@ fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscriptio
         EmptySubscription,
     )
     .limit_depth(16)
+    .extension(observability::NoteOperationName)
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: GraphQL over HTTP at `/graphql` (POST, and GET for queries), GraphiQL for
-//! browsers at GET `/graphql`, the health endpoints and the open-data exports (`/export/…`).
+//! browsers at GET `/graphql`, the health endpoints, Prometheus metrics (`/metrics`) and the
+//! open-data exports (`/export/…`). What wraps every route is in [`crate::http`].
 
 use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub store: Store,
     pub options: ApiOptions,
     pub auth: Arc<AuthState>,
+    /// The app's Prometheus metrics (see [`crate::metrics`]).
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// How long the change feed keeps events unless configured otherwise: 90 days.
@@ -45,6 +48,8 @@ pub struct ApiOptions {
     pub feed_retention: Duration,
     /// The licence and page size of the open-data exports.
     pub export: crate::export::ExportOptions,
+    /// Timeouts, CORS, compression and access to the metrics.
+    pub http: crate::http::HttpOptions,
 }
 
 impl Default for ApiOptions {
@@ -53,6 +58,7 @@ impl Default for ApiOptions {
             batch_window: Duration::from_millis(5),
             feed_retention: DEFAULT_FEED_RETENTION,
             export: crate::export::ExportOptions::default(),
+            http: crate::http::HttpOptions::default(),
         }
     }
 }
@@ -65,6 +71,7 @@ impl AppState {
             store,
             options,
             auth,
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 
@@ -80,6 +87,7 @@ impl AppState {
             store,
             options,
             auth,
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 }
@@ -88,18 +96,18 @@ impl AppState {
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
         .route("/oauth/token", post(oauth::token))
         .route("/.well-known/jwks.json", get(oauth::jwks))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .merge(crate::export::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_BODY_BYTES,
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        ));
+    crate::http::wrap(routes, &state).with_state(state)
 }
 
 async fn graphql(
@@ -116,6 +124,7 @@ async fn graphql(
         .map(|v| v.to_str().unwrap_or_default());
     let actor = match authenticate(&state.auth, &state.store, authorization).await {
         Ok(actor) => actor,
+        Err(Refusal::Store(error)) => return store_failure(&error),
         Err(refusal) => return unauthenticated(&refusal),
     };
     let context = RequestContext { actor };
@@ -145,14 +154,7 @@ async fn graphql(
                 let message = "the first request with this Idempotency-Key is still running";
                 return graphql_error(StatusCode::CONFLICT, "IDEMPOTENCY_KEY_IN_USE", message);
             }
-            Err(error) => {
-                tracing::error!(%error, "idempotency key");
-                return graphql_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL_SERVER_ERROR",
-                    "internal error",
-                );
-            }
+            Err(error) => return store_failure(&error),
         }
     }
     let request = request
@@ -160,7 +162,7 @@ async fn graphql(
         .data(state.options.clone())
         .data(loaders)
         .data(context);
-    let response = state.schema.execute(request).await;
+    let response = crate::observability::execute(&state, request).await;
     if let Some((caller, key, _)) = &idempotency {
         let body = serde_json::to_string(&response).unwrap_or_default();
         if let Err(error) = state.store.finish_idempotent(caller, key, &body).await {
@@ -225,6 +227,19 @@ fn graphql_json(status: StatusCode, body: String, replayed: bool) -> Response {
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     response
+}
+
+/// A request that the database failed before its execution: 503 when the database is
+/// unavailable or too slow (retry later), else 500.
+fn store_failure(error: &panorama_persistence::StoreError) -> Response {
+    let (code, message) = crate::error::failure(error);
+    let status = match code {
+        crate::error::DATABASE_UNAVAILABLE | crate::error::TIMEOUT => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    graphql_error(status, code, message)
 }
 
 fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {

@@ -8,3 +8,4 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod partner;
+pub mod shutdown;
