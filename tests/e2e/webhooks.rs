@@ -487,7 +487,11 @@ async fn two_workers_on_one_database_send_each_event_once() {
             private_hosts: true,
             ..fast()
         };
-        let worker = panorama_server::webhooks::spawn(&replica, options, Duration::from_secs(3600));
+        let mut worker = panorama_server::shutdown::Workers::new();
+        let (store, metrics) = (replica.clone(), app.metrics().clone());
+        worker.spawn("replica webhooks", move |stop| {
+            panorama_server::webhooks::run(store, options, Duration::from_secs(3600), metrics, stop)
+        });
         let (receiver, url, server) = Receiver::start(0, true).await;
         let (_, token) = trusted_partner(&app).await;
         register(&app, &token, &url, &["organisation.upsert"]).await;
@@ -503,8 +507,7 @@ async fn two_workers_on_one_database_send_each_event_once() {
         .await;
         receiver.wait_for_delivered(20).await;
         wait_for_empty_queue(&app).await;
-        worker.abort();
-        let _ = worker.await;
+        worker.stop(Duration::from_secs(5)).await;
         replica.close().await.unwrap();
         app.stop().await;
         server.abort();

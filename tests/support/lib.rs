@@ -2,6 +2,8 @@
 //! Helpers for the end-to-end tests: the real app on a random port over a fresh database per
 //! test (a temporary SQLite file, or a new PostgreSQL database that is dropped afterwards).
 
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,11 +11,12 @@ use panorama_api::auth::accounts::add_client;
 use panorama_api::auth::keys::{KeySet, SigningKey, load_or_generate};
 use panorama_api::auth::tokens::sign_raw;
 use panorama_domain::policy::{PartnerKind, Scope};
-use panorama_persistence::Store;
 use panorama_persistence::partners::NewPartner;
+use panorama_persistence::{Store, StoreOptions};
 use panorama_server::app::{self, RunningApp};
 use panorama_server::config::{AuthSettings, TrustedIssuerSettings};
 use panorama_server::webhooks::WebhookOptions;
+pub use proxy::FaultProxy;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -179,6 +182,8 @@ pub struct TestApp {
     pub database_url: String,
     pub auth: TestAuth,
     options: panorama_api::ApiOptions,
+    /// How the app's connection pool behaves.
+    store_options: StoreOptions,
     /// The org-id list file the app checks legal identifiers against; none: the fallback list.
     org_id_lists_file: Option<PathBuf>,
     webhooks: WebhookOptions,
@@ -226,6 +231,32 @@ impl TestApp {
         Self::spawn(backend, false, options, None).await
     }
 
+    /// An empty app with these tunables (start from [`TestApp::default_options`]).
+    pub async fn with_options(backend: &Backend, options: panorama_api::ApiOptions) -> Self {
+        Self::spawn(backend, false, options, None).await
+    }
+
+    /// The tunables of most test apps.
+    pub fn default_options() -> panorama_api::ApiOptions {
+        test_options(BATCH_WINDOW)
+    }
+
+    /// An empty app that reaches its database through a [`FaultProxy`] the test can cut and
+    /// restore, waiting at most `acquire_timeout` for a connection.
+    pub async fn behind_proxy(backend: &Backend, acquire_timeout: Duration) -> (Self, FaultProxy) {
+        let (direct_url, database) = create_database(backend).await.expect("test database");
+        let (host_port, target) = database_addr(&direct_url);
+        let proxy = FaultProxy::start(target).await.expect("proxy starts");
+        let database_url = direct_url.replacen(&host_port, &proxy.addr().to_string(), 1);
+        let mut app = Self::stopped(database_url, database, backend, test_options(BATCH_WINDOW));
+        app.store_options = StoreOptions {
+            acquire_timeout,
+            ..StoreOptions::default()
+        };
+        app.app = Some(app.start(false).await);
+        (app, proxy)
+    }
+
     /// The app's tunables (its export options among them).
     pub fn options(&self) -> &panorama_api::ApiOptions {
         &self.options
@@ -261,27 +292,53 @@ impl TestApp {
         webhooks: WebhookOptions,
     ) -> Self {
         let (database_url, database) = create_database(backend).await.expect("test database");
-        let auth = TestAuth::new().expect("test keys");
-        let app = start(
-            &database_url,
-            demo,
-            &auth.settings,
-            options.clone(),
-            org_id_lists_file.as_deref(),
-            webhooks.clone(),
-        )
-        .await;
+        let mut app = Self::stopped(database_url, database, backend, options);
+        app.org_id_lists_file = org_id_lists_file;
+        app.webhooks = webhooks;
+        app.app = Some(app.start(demo).await);
+        app
+    }
+
+    /// The test app's parts, before it starts.
+    fn stopped(
+        database_url: String,
+        database: TestDatabase,
+        backend: &Backend,
+        options: panorama_api::ApiOptions,
+    ) -> Self {
         Self {
             backend: backend.clone(),
             database_url,
-            auth,
+            auth: TestAuth::new().expect("test keys"),
             options,
-            org_id_lists_file,
-            webhooks,
-            app: Some(app),
+            store_options: StoreOptions::default(),
+            org_id_lists_file: None,
+            webhooks: WebhookOptions::default(),
+            app: None,
             client: reqwest::Client::new(),
             _database: database,
         }
+    }
+
+    /// Starts the app over its database, loading the demo data when `demo` is set.
+    async fn start(&self, demo: bool) -> RunningApp {
+        let schemes = app::org_id_schemes(self.org_id_lists_file.as_deref()).expect("org-id list");
+        let store = app::open_store_with(&self.database_url, demo, &self.store_options)
+            .await
+            .expect("open store");
+        let auth = panorama_server::auth::auth_state(&self.auth.settings, &self.database_url)
+            .await
+            .expect("auth state");
+        app::start(
+            store,
+            "127.0.0.1:0".parse().expect("address"),
+            self.options.clone(),
+            auth,
+            schemes,
+            self.webhooks.clone(),
+        )
+        .await
+        .expect("start app")
     }
 
     /// Stops the app and starts it again over the same database and key files.
@@ -291,17 +348,7 @@ impl TestApp {
             app.stop().await.expect("app stops");
             store.close().await.expect("store closes");
         }
-        self.app = Some(
-            start(
-                &self.database_url,
-                false,
-                &self.auth.settings,
-                self.options.clone(),
-                self.org_id_lists_file.as_deref(),
-                self.webhooks.clone(),
-            )
-            .await,
-        );
+        self.app = Some(self.start(false).await);
         self
     }
 
@@ -311,6 +358,16 @@ impl TestApp {
 
     pub fn store(&self) -> &Store {
         &self.running().store
+    }
+
+    /// The app's metrics registry, as the rate limiter and the webhook worker report to it.
+    pub fn metrics(&self) -> &panorama_api::Metrics {
+        &self.running().metrics
+    }
+
+    /// A client for requests the helpers do not make.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -471,31 +528,22 @@ fn test_options(batch_window: Duration) -> panorama_api::ApiOptions {
     }
 }
 
-async fn start(
-    database_url: &str,
-    demo: bool,
-    auth: &AuthSettings,
-    options: panorama_api::ApiOptions,
-    org_id_lists_file: Option<&Path>,
-    webhooks: WebhookOptions,
-) -> RunningApp {
-    let schemes = app::org_id_schemes(org_id_lists_file).expect("org-id list");
-    let store = app::open_store(database_url, demo)
-        .await
-        .expect("open store");
-    let auth = panorama_server::auth::auth_state(auth, database_url)
-        .await
-        .expect("auth state");
-    app::start(
-        store,
-        "127.0.0.1:0".parse().expect("address"),
-        options,
-        auth,
-        schemes,
-        webhooks,
-    )
-    .await
-    .expect("start app")
+/// The `host:port` of a `postgres://user@host:port/name` URL as written, and the address the
+/// proxy dials for it.
+fn database_addr(url: &str) -> (String, std::net::SocketAddr) {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme.split('/').next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = host_port.rsplit_once(':').unwrap_or((host_port, "5432"));
+    let host = if host == "localhost" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    let addr = format!("{host}:{port}")
+        .parse()
+        .unwrap_or_else(|_| panic!("the proxy needs a numeric address, not {host_port}"));
+    (host_port.to_owned(), addr)
 }
 
 /// The global (Relay) id the API gives a record of `kind`.

@@ -10,6 +10,10 @@ pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
 pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
 pub const FORBIDDEN: &str = "FORBIDDEN";
+/// The database cannot be reached; the same request may succeed shortly.
+pub const DATABASE_UNAVAILABLE: &str = "DATABASE_UNAVAILABLE";
+/// The request, or one of its statements, ran out of time.
+pub const TIMEOUT: &str = "TIMEOUT";
 
 fn coded(message: &str, code: &'static str) -> Error {
     Error::new(message).extend_with(|_, e| e.set("code", code))
@@ -35,9 +39,26 @@ pub fn store_error(error: &StoreError) -> Error {
     match error {
         StoreError::Domain(e) => user_error(e.to_string()),
         other => {
-            tracing::error!(error = %other, "storage failure");
-            coded("internal error", INTERNAL)
+            let (code, message) = failure(other);
+            coded(message, code)
         }
+    }
+}
+
+/// The code and message of a storage failure that is not the caller's doing, logged: an
+/// unreachable database and a statement timeout are told apart from a fault of ours, so that
+/// callers know to retry.
+pub fn failure(error: &StoreError) -> (&'static str, &'static str) {
+    if error.is_unavailable() {
+        tracing::warn!(%error, "database unavailable");
+        let message = "the database is unavailable; try again shortly";
+        (DATABASE_UNAVAILABLE, message)
+    } else if error.is_timeout() {
+        tracing::warn!(%error, "statement timeout");
+        (TIMEOUT, "the query took too long and was stopped")
+    } else {
+        tracing::error!(%error, "storage failure");
+        (INTERNAL, "internal error")
     }
 }
 

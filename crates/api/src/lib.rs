@@ -8,11 +8,14 @@ pub mod error;
 pub mod export;
 pub mod giving360;
 mod guard;
+pub mod http;
 mod ids;
 mod inputs;
 mod limits;
 mod loaders;
+pub mod metrics;
 mod mutation;
+pub mod observability;
 mod query;
 pub mod router;
 mod types;
@@ -24,6 +27,8 @@ use panorama_domain::validation::SchemeList;
 
 pub use context::RequestContext;
 pub use cost::QueryLimits;
+pub use http::HttpOptions;
+pub use metrics::Metrics;
 pub use query::webhooks::{describe_event, event_types};
 pub use router::{ApiOptions, AppState, router};
 
@@ -51,4 +56,5 @@ fn builder(
         EmptySubscription,
     )
     .extension(limits::Limits(limits))
+    .extension(observability::NoteOperationName)
 }

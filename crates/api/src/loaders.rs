@@ -26,9 +26,12 @@ pub type Loaders = DataLoader<RecordLoader>;
 /// window shorter than it takes to run them all splits the batch (more statements), and a longer
 /// one adds that wait to each level of every request.
 pub fn for_request(store: Store, scope: ReadScope, batch_window: Duration) -> Loaders {
-    DataLoader::new(RecordLoader { store, scope }, tokio::spawn)
-        .delay(batch_window)
-        .max_batch_size(1000)
+    DataLoader::new(
+        RecordLoader { store, scope },
+        crate::observability::spawn_for_request,
+    )
+    .delay(batch_window)
+    .max_batch_size(1000)
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<StoreError>>;

@@ -1,5 +1,6 @@
 //! The HTTP surface: GraphQL over HTTP at `/graphql` (POST, and GET for queries), GraphiQL for
-//! browsers at GET `/graphql`, the health endpoints and the open-data exports (`/export/…`).
+//! browsers at GET `/graphql`, the health endpoints, Prometheus metrics (`/metrics`) and the
+//! open-data exports (`/export/…`). What wraps every route is in [`crate::http`].
 
 use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub store: Store,
     pub options: ApiOptions,
     pub auth: Arc<AuthState>,
+    /// The app's Prometheus metrics (see [`crate::metrics`]).
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// How long the change feed keeps events unless configured otherwise: 90 days.
@@ -50,6 +53,8 @@ pub struct ApiOptions {
     /// Whether webhook endpoints may be on private hosts (`localhost`, IP addresses): for an
     /// operator's own network and for tests; otherwise only public host names are accepted.
     pub webhook_private_hosts: bool,
+    /// Timeouts, CORS, compression and access to the metrics.
+    pub http: crate::http::HttpOptions,
 }
 
 impl Default for ApiOptions {
@@ -60,6 +65,7 @@ impl Default for ApiOptions {
             export: crate::export::ExportOptions::default(),
             limits: crate::QueryLimits::default(),
             webhook_private_hosts: false,
+            http: crate::http::HttpOptions::default(),
         }
     }
 }
@@ -72,6 +78,7 @@ impl AppState {
             store,
             options,
             auth,
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 
@@ -87,25 +94,26 @@ impl AppState {
             store,
             options,
             auth,
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 }
 
 pub fn router(state: AppState) -> Router {
     let max_body_bytes = state.options.limits.max_body_bytes;
-    Router::new()
+    let routes = Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
         .route("/oauth/token", post(oauth::token))
         .route("/.well-known/jwks.json", get(oauth::jwks))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .merge(crate::export::routes())
         .route("/export/360giving.json", get(crate::giving360::export))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             max_body_bytes,
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        ));
+    crate::http::wrap(routes, &state).with_state(state)
 }
 
 async fn graphql(
@@ -122,6 +130,7 @@ async fn graphql(
         .map(|v| v.to_str().unwrap_or_default());
     let actor = match authenticate(&state.auth, &state.store, authorization).await {
         Ok(actor) => actor,
+        Err(Refusal::Store(error)) => return store_failure(&error),
         Err(refusal) => return unauthenticated(&refusal),
     };
     let context = RequestContext { actor };
@@ -151,14 +160,7 @@ async fn graphql(
                 let message = "the first request with this Idempotency-Key is still running";
                 return graphql_error(StatusCode::CONFLICT, "IDEMPOTENCY_KEY_IN_USE", message);
             }
-            Err(error) => {
-                tracing::error!(%error, "idempotency key");
-                return graphql_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL_SERVER_ERROR",
-                    "internal error",
-                );
-            }
+            Err(error) => return store_failure(&error),
         }
     }
     let request = request
@@ -166,7 +168,7 @@ async fn graphql(
         .data(state.options.clone())
         .data(loaders)
         .data(context);
-    let response = state.schema.execute(request).await;
+    let response = crate::observability::execute(&state, request).await;
     if let Some((caller, key, _)) = &idempotency {
         let body = serde_json::to_string(&response).unwrap_or_default();
         if let Err(error) = state.store.finish_idempotent(caller, key, &body).await {
@@ -231,6 +233,19 @@ fn graphql_json(status: StatusCode, body: String, replayed: bool) -> Response {
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     response
+}
+
+/// A request that the database failed before its execution: 503 when the database is
+/// unavailable or too slow (retry later), else 500.
+fn store_failure(error: &panorama_persistence::StoreError) -> Response {
+    let (code, message) = crate::error::failure(error);
+    let status = match code {
+        crate::error::DATABASE_UNAVAILABLE | crate::error::TIMEOUT => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    graphql_error(status, code, message)
 }
 
 fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {

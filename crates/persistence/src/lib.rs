@@ -19,6 +19,7 @@ pub mod moderation;
 pub mod partners;
 pub mod proposal;
 pub mod record;
+pub mod statements;
 pub mod store;
 pub mod sync;
 pub mod time;
@@ -26,4 +27,4 @@ pub mod webhook;
 pub mod write;
 
 pub use error::StoreError;
-pub use store::{Backend, Store};
+pub use store::{Backend, PoolStatus, Store, StoreOptions};

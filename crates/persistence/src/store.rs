@@ -29,16 +29,65 @@ pub struct Store {
     statements: Arc<AtomicU64>,
 }
 
+/// How the connection pool behaves. The defaults suit one-off commands (imports, migrations);
+/// the server sets short waits so that requests fail fast when the database is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// The most connections the pool opens; `None`: 8 for SQLite, 16 for PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// How long a statement waits for a connection (or for the database to accept a new one)
+    /// before it fails with an error that [`StoreError::is_unavailable`] recognises.
+    pub acquire_timeout: Duration,
+    /// PostgreSQL cancels any statement running longer than this (`statement_timeout`);
+    /// `None`: no limit. SQLite has no such setting.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(5),
+            statement_timeout: None,
+        }
+    }
+}
+
+/// How busy the connection pool is, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open, idle or in use.
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 impl Store {
     /// Connects to `sqlite://…` (the file is created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(5))
+        Self::connect_with(url, &StoreOptions::default()).await
+    }
+
+    /// Connects with the pool behaving as `options` say.
+    pub async fn connect_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let sqlite = url.starts_with("sqlite");
+        let mut connect = ConnectOptions::new(url.to_owned());
+        connect
+            .max_connections(
+                options
+                    .max_connections
+                    .unwrap_or(if sqlite { 8 } else { 16 }),
+            )
+            .acquire_timeout(options.acquire_timeout)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(sqlite_options);
-        Ok(Self::counting(Database::connect(options).await?))
+        if let Some(limit) = options.statement_timeout {
+            let millis = limit.as_millis().to_string();
+            connect.map_sqlx_postgres_opts(move |pg| {
+                pg.options([("statement_timeout", millis.as_str())])
+            });
+        }
+        Ok(Self::counting(Database::connect(connect).await?))
     }
 
     /// Counts the statements run on `db`.
@@ -47,6 +96,7 @@ impl Store {
         let counter = Arc::clone(&statements);
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
+            crate::statements::count_one();
         });
         Self { db, statements }
     }
@@ -68,9 +118,25 @@ impl Store {
 
     /// Connects and brings the schema and the taxonomy seed up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let store = Self::connect(url).await?;
-        store.migrate().await?;
-        Ok(store)
+        Self::open_with(url, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with the pool behaving as `options` say. Migrations run on a pool of
+    /// their own without the statement timeout: a long migration must not be cut short.
+    pub async fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        if options.statement_timeout.is_none() {
+            let store = Self::connect_with(url, options).await?;
+            store.migrate().await?;
+            return Ok(store);
+        }
+        let unlimited = StoreOptions {
+            statement_timeout: None,
+            ..options.clone()
+        };
+        let migrating = Self::connect_with(url, &unlimited).await?;
+        migrating.migrate().await?;
+        migrating.close().await?;
+        Self::connect_with(url, options).await
     }
 
     /// Runs pending migrations, then inserts the taxonomy terms that are missing.
@@ -131,6 +197,21 @@ impl Store {
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         Ok(self.db.ping().await?)
+    }
+
+    /// How many connections the pool holds, and how many of them are idle.
+    pub fn pool_status(&self) -> PoolStatus {
+        fn status<DB: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<DB>) -> PoolStatus {
+            PoolStatus {
+                open: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        match self.backend() {
+            Backend::Postgres => status(self.db.get_postgres_connection_pool()),
+            Backend::Sqlite => status(self.db.get_sqlite_connection_pool()),
+        }
     }
 
     /// How many SQL statements this store has run since it was opened.

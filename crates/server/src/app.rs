@@ -4,58 +4,54 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use panorama_api::auth::session::AuthState;
-use panorama_api::{ApiOptions, AppState, router};
+use panorama_api::{ApiOptions, AppState, Metrics, router};
 use panorama_domain::validation::SchemeList;
-use panorama_persistence::Store;
+use panorama_persistence::{Store, StoreOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::shutdown::{StopSignal, Workers};
 use crate::webhooks::WebhookOptions;
 
 /// A server running in the background, as tests and `main` use it.
 pub struct RunningApp {
     pub addr: SocketAddr,
     pub store: Store,
+    pub metrics: Metrics,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
-    /// The feed's pruning task; it ends with the app (it holds the store's connections).
-    pruner: AbortOnDrop,
-    /// The webhook worker; it ends with the app too.
-    webhooks: AbortOnDrop,
-}
-
-/// A background task that is stopped when this is dropped.
-struct AbortOnDrop(Option<JoinHandle<()>>);
-
-impl AbortOnDrop {
-    /// Stops the task and waits until it is gone (with what it held).
-    async fn stop(mut self) {
-        if let Some(task) = self.0.take() {
-            task.abort();
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(task) = &self.0 {
-            task.abort();
-        }
-    }
+    /// The feed's pruner and any other background work; they end with the app.
+    workers: Workers,
+    /// How long requests in flight and workers may take to finish once asked to stop.
+    grace: Duration,
 }
 
 impl RunningApp {
-    /// Stops accepting connections, lets requests in flight finish, and waits for the server.
+    /// Stops accepting connections, lets requests in flight finish and background workers
+    /// end their round (all within the grace period), and waits for them.
     pub async fn stop(self) -> anyhow::Result<()> {
-        self.pruner.stop().await;
-        self.webhooks.stop().await;
         let _ = self.stop.send(());
-        self.task.await??;
+        let grace = self.grace;
+        let mut task = self.task;
+        let (served, ()) = tokio::join!(
+            tokio::time::timeout(grace, &mut task),
+            self.workers.stop(grace)
+        );
+        match served {
+            Ok(served) => served??,
+            Err(_) => {
+                tracing::warn!(
+                    grace_secs = grace.as_secs(),
+                    "requests still in flight after the grace period: stopping anyway"
+                );
+                task.abort();
+            }
+        }
         Ok(())
     }
 }
@@ -63,7 +59,16 @@ impl RunningApp {
 /// Opens (creating and migrating if needed) the database, and loads the demo dataset into an
 /// empty one when `load_demo` is set.
 pub async fn open_store(database_url: &str, load_demo: bool) -> anyhow::Result<Store> {
-    let store = Store::open(database_url).await?;
+    open_store_with(database_url, load_demo, &StoreOptions::default()).await
+}
+
+/// [`open_store`] with the connection pool behaving as `options` say (the server's timeouts).
+pub async fn open_store_with(
+    database_url: &str,
+    load_demo: bool,
+    options: &StoreOptions,
+) -> anyhow::Result<Store> {
+    let store = Store::open_with(database_url, options).await?;
     if load_demo && let Some(summary) = crate::demo::load_demo_if_empty(&store).await? {
         tracing::info!(%summary, "loaded the demo dataset into the empty database");
     }
@@ -116,21 +121,19 @@ pub async fn start(
 ) -> anyhow::Result<RunningApp> {
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let pruner = AbortOnDrop(Some(prune_feed_hourly(
-        store.clone(),
-        options.feed_retention,
-    )));
-    let webhooks = AbortOnDrop(Some(crate::webhooks::spawn(
-        &store,
-        webhooks,
-        options.feed_retention,
-    )));
-    let app = router(AppState::with_schemes(
-        store.clone(),
-        options,
-        auth,
-        schemes,
-    ));
+    let grace = options.http.shutdown_grace;
+    let mut workers = Workers::new();
+    let (pruned, retention) = (store.clone(), options.feed_retention);
+    workers.spawn("feed pruner", move |stop| {
+        prune_feed_hourly(pruned, retention, stop)
+    });
+    let state = AppState::with_schemes(store.clone(), options, auth, schemes);
+    let metrics = state.metrics.clone();
+    let (sender, sent_metrics) = (store.clone(), metrics.clone());
+    workers.spawn("webhooks", move |stop| {
+        crate::webhooks::run(sender, webhooks, retention, sent_metrics, stop)
+    });
+    let app = router(state);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -142,35 +145,37 @@ pub async fn start(
     Ok(RunningApp {
         addr,
         store,
+        metrics,
         stop,
         task,
-        pruner,
-        webhooks,
+        workers,
+        grace,
     })
 }
 
 /// Keeps the change feed within its retention window: prunes a minute after the start, then
-/// every hour. A failure is logged and tried again at the next round.
-fn prune_feed_hourly(store: Store, retention: std::time::Duration) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        // The first round waits a minute: a starting server has other work, and a test's
-        // statement counts must not see a prune.
-        let hour = std::time::Duration::from_secs(3600);
-        let first = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-        let mut every = tokio::time::interval_at(first, hour);
-        loop {
-            every.tick().await;
-            let Ok(retention) = chrono::Duration::from_std(retention) else {
-                return;
-            };
-            let horizon = chrono::Utc::now() - retention;
-            match store.prune_changes(horizon).await {
-                Ok(0) => {}
-                Ok(pruned) => tracing::info!(pruned, "change feed pruned"),
-                Err(error) => tracing::warn!(%error, "pruning the change feed failed"),
-            }
+/// every hour, until the app stops. A failure is logged and tried again at the next round.
+async fn prune_feed_hourly(store: Store, retention: Duration, mut stop: StopSignal) {
+    // The first round waits a minute: a starting server has other work, and a test's
+    // statement counts must not see a prune.
+    let hour = Duration::from_secs(3600);
+    let first = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut every = tokio::time::interval_at(first, hour);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = stop.stopped() => return,
         }
-    })
+        let Ok(retention) = chrono::Duration::from_std(retention) else {
+            return;
+        };
+        let horizon = chrono::Utc::now() - retention;
+        match store.prune_changes(horizon).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "change feed pruned"),
+            Err(error) => tracing::warn!(%error, "pruning the change feed failed"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use config::{Config, Environment, File};
 use panorama_api::export::{ExportOptions, Licence, LicenceError};
+use panorama_api::http::{CorsOptions, HttpOptions, InvalidOrigin, Origins};
+use panorama_persistence::StoreOptions;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -68,6 +70,12 @@ pub struct Settings {
     /// `panorama_api::cost`.
     #[serde(default)]
     pub limits: panorama_api::QueryLimits,
+    /// Timeouts, CORS, compression, metrics (`PANORAMA_HTTP__…`).
+    #[serde(default)]
+    pub http: HttpSettings,
+    /// The connection pool and statement timeout (`PANORAMA_DATABASE__…`).
+    #[serde(default)]
+    pub database: DatabaseSettings,
 }
 
 /// A retry schedule as the settings write it: a list of waits, as text (`"5s,5m,2h"`) or as a
@@ -195,6 +203,127 @@ fn default_organisations_claim() -> String {
 #[error("configuration: {0}")]
 pub struct ConfigError(#[from] config::ConfigError);
 
+/// A setting that reads but does not make sense.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    #[error("settings export_licence / export_licence_url: {0}")]
+    Licence(#[from] LicenceError),
+    #[error("setting http.cors_allowed_origins (PANORAMA_HTTP__CORS_ALLOWED_ORIGINS): {0}")]
+    Origin(#[from] InvalidOrigin),
+}
+
+/// The HTTP server's settings; environment variables reach them as
+/// `PANORAMA_HTTP__REQUEST_TIMEOUT_SECS` and so on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct HttpSettings {
+    /// A request not answered within this gets 503 `TIMEOUT`.
+    pub request_timeout_secs: u64,
+    /// On SIGTERM, how long requests in flight may take before the server stops anyway.
+    pub shutdown_grace_secs: u64,
+    /// Browser origins allowed to call the API (`https://map.example.org`), `*` for any; a
+    /// list in the file, comma-separated in the environment. Empty: no CORS.
+    #[serde(deserialize_with = "list_or_comma_separated")]
+    pub cors_allowed_origins: Vec<String>,
+    /// How long browsers may cache a preflight answer.
+    pub cors_max_age_secs: u64,
+    /// Compress responses with gzip or brotli when the client accepts it.
+    pub compression: bool,
+    /// When set (and not empty), `GET /metrics` requires it as a bearer token.
+    pub metrics_token: Option<SecretString>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        let http = HttpOptions::default();
+        Self {
+            request_timeout_secs: http.request_timeout.as_secs(),
+            shutdown_grace_secs: http.shutdown_grace.as_secs(),
+            cors_allowed_origins: Vec::new(),
+            cors_max_age_secs: 600,
+            compression: http.compression,
+            metrics_token: None,
+        }
+    }
+}
+
+impl HttpSettings {
+    fn options(&self) -> Result<HttpOptions, InvalidOrigin> {
+        Ok(HttpOptions {
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+            cors: CorsOptions {
+                origins: Origins::parse(&self.cors_allowed_origins)?,
+                max_age: Duration::from_secs(self.cors_max_age_secs),
+            },
+            compression: self.compression,
+            // An empty variable (as compose passes an unset one) means no token.
+            metrics_token: self
+                .metrics_token
+                .as_ref()
+                .map(|token| token.expose_secret().trim().to_owned())
+                .filter(|token| !token.is_empty()),
+        })
+    }
+}
+
+/// The connection pool; environment variables reach these as
+/// `PANORAMA_DATABASE__STATEMENT_TIMEOUT_MS` and so on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// The most connections the pool opens; unset: 8 for SQLite, 16 for PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// How long a request waits for a connection before it fails with `DATABASE_UNAVAILABLE`.
+    pub acquire_timeout_ms: u64,
+    /// PostgreSQL stops any statement running longer than this; 0: no limit.
+    pub statement_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout_ms: 2_000,
+            statement_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    fn options(&self) -> StoreOptions {
+        StoreOptions {
+            max_connections: self.max_connections,
+            acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
+            statement_timeout: (self.statement_timeout_ms > 0)
+                .then(|| Duration::from_millis(self.statement_timeout_ms)),
+        }
+    }
+}
+
+/// A list from the settings file, or one string of comma-separated items from the
+/// environment.
+fn list_or_comma_separated<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        String(String),
+    }
+    Ok(match ListOrString::deserialize(deserializer)? {
+        ListOrString::List(items) => items,
+        ListOrString::String(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
 impl Settings {
     /// Reads the layers from the process environment.
     pub fn load() -> Result<Self, ConfigError> {
@@ -238,17 +367,23 @@ impl Settings {
         self.database_url.expose_secret()
     }
 
-    /// The API's tunables; fails if the export licence is not usable.
-    pub fn api_options(&self) -> Result<panorama_api::ApiOptions, LicenceError> {
+    /// The API's tunables; fails if the export licence or a CORS origin is not usable.
+    pub fn api_options(&self) -> Result<panorama_api::ApiOptions, OptionsError> {
         Ok(panorama_api::ApiOptions {
-            batch_window: std::time::Duration::from_millis(self.batch_window_ms),
-            feed_retention: std::time::Duration::from_secs(
+            batch_window: Duration::from_millis(self.batch_window_ms),
+            feed_retention: Duration::from_secs(
                 self.change_feed_retention_days.saturating_mul(24 * 3600),
             ),
             export: self.export_options()?,
             limits: self.limits,
             webhook_private_hosts: self.webhook_private_hosts,
+            http: self.http.options()?,
         })
+    }
+
+    /// How the server's connection pool behaves.
+    pub fn store_options(&self) -> StoreOptions {
+        self.database.options()
     }
 
     /// How exports are made: the configured licence, checked, and the default page size.
@@ -331,7 +466,91 @@ mod tests {
         let settings = Settings::from_sources(Some(path), None).unwrap();
         assert_eq!(
             settings.api_options().unwrap_err(),
-            LicenceError::UnknownWithoutUrl("LicenseRef-Ours".into())
+            OptionsError::Licence(LicenceError::UnknownWithoutUrl("LicenseRef-Ours".into()))
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn serving_settings_have_defaults_and_read_from_the_file() {
+        let dir = tempfile_dir();
+        let path = dir.join("panorama.toml");
+        std::fs::write(&path, "").unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        let http = settings.api_options().unwrap().http;
+        assert_eq!(http.request_timeout, Duration::from_secs(30));
+        assert_eq!(http.cors.origins, Origins::None);
+        assert!(http.compression);
+        assert!(http.metrics_token.is_none());
+        let store = settings.store_options();
+        assert_eq!(store.acquire_timeout, Duration::from_secs(2));
+        assert_eq!(store.statement_timeout, Some(Duration::from_secs(10)));
+
+        std::fs::write(
+            &path,
+            r#"
+[http]
+request_timeout_secs = 5
+shutdown_grace_secs = 7
+cors_allowed_origins = ["https://map.example.org", "http://localhost:5173"]
+compression = false
+metrics_token = "scrape-secret"
+
+[database]
+max_connections = 32
+acquire_timeout_ms = 500
+statement_timeout_ms = 0
+"#,
+        )
+        .unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        assert!(!format!("{settings:?}").contains("scrape-secret"));
+        let http = settings.api_options().unwrap().http;
+        assert!(!format!("{http:?}").contains("scrape-secret"));
+        assert_eq!(http.request_timeout, Duration::from_secs(5));
+        assert_eq!(http.shutdown_grace, Duration::from_secs(7));
+        assert!(matches!(&http.cors.origins, Origins::List(list) if list.len() == 2));
+        assert!(!http.compression);
+        assert_eq!(http.metrics_token.as_deref(), Some("scrape-secret"));
+        let store = settings.store_options();
+        assert_eq!(
+            store,
+            StoreOptions {
+                max_connections: Some(32),
+                acquire_timeout: Duration::from_millis(500),
+                statement_timeout: None,
+            }
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn cors_origins_may_be_one_comma_separated_string_and_are_checked() {
+        let dir = tempfile_dir();
+        let path = dir.join("panorama.toml");
+        // The form environment variables take.
+        std::fs::write(
+            &path,
+            "[http]\ncors_allowed_origins = \"https://a.example, https://b.example\"\n",
+        )
+        .unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        assert_eq!(
+            settings.http.cors_allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        std::fs::write(&path, "[http]\ncors_allowed_origins = \"*\"\n").unwrap();
+        let settings = Settings::from_sources(Some(path.clone()), None).unwrap();
+        assert_eq!(
+            settings.api_options().unwrap().http.cors.origins,
+            Origins::Any
+        );
+
+        std::fs::write(&path, "[http]\ncors_allowed_origins = \"a.example\"\n").unwrap();
+        let settings = Settings::from_sources(Some(path), None).unwrap();
+        assert_eq!(
+            settings.api_options().unwrap_err(),
+            OptionsError::Origin(InvalidOrigin("a.example".into()))
         );
         std::fs::remove_dir_all(dir).unwrap();
     }

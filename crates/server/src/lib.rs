@@ -9,4 +9,5 @@ pub mod export;
 pub mod giving360;
 pub mod import;
 pub mod partner;
+pub mod shutdown;
 pub mod webhooks;

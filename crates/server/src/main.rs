@@ -149,11 +149,14 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let options = settings
-        .api_options()
-        .context("settings export_licence / export_licence_url")?;
+    let options = settings.api_options()?;
     let schemes = app::org_id_schemes(settings.org_id_lists_file.as_deref())?;
-    let store = app::open_store(settings.database_url(), settings.load_demo).await?;
+    let store = app::open_store_with(
+        settings.database_url(),
+        settings.load_demo,
+        &settings.store_options(),
+    )
+    .await?;
     let auth = panorama_server::auth::auth_state(&settings.auth, settings.database_url()).await?;
     let webhooks = settings.webhook_options();
     let running = app::start(store, settings.listen, options, auth, schemes, webhooks).await?;
@@ -162,8 +165,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         running.addr
     );
     shutdown_signal().await;
-    tracing::info!("shutting down: finishing requests in flight");
-    running.stop().await
+    tracing::info!("shutting down: finishing requests in flight and background work");
+    let store = running.store.clone();
+    running.stop().await?;
+    store.close().await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM.

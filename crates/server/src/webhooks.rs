@@ -8,11 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use panorama_api::Metrics;
 use panorama_domain::webhook::{DEFAULT_RETRY_SCHEDULE, WebhookAttempt, retry_delay, sign};
 use panorama_persistence::webhook::{AfterAttempt, DueDelivery};
 use panorama_persistence::{Store, StoreError};
+
+use crate::shutdown::StopSignal;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 
 /// How many feed events one dispatch round turns into deliveries.
 const DISPATCH_BATCH: u64 = 500;
@@ -54,37 +57,51 @@ impl WebhookOptions {
     }
 }
 
-/// Starts the worker on `store`'s pool (its statements counted apart from requests'), keeping
-/// finished deliveries for `retention`.
-pub fn spawn(store: &Store, options: WebhookOptions, retention: Duration) -> JoinHandle<()> {
+/// The worker: queues and sends deliveries on `store`'s pool (its statements counted apart
+/// from requests'), reports the backlog to `metrics`, keeps finished deliveries for
+/// `retention`, and returns once `stop` says so (after the round in hand).
+pub async fn run(
+    store: Store,
+    options: WebhookOptions,
+    retention: Duration,
+    metrics: Metrics,
+    mut stop: StopSignal,
+) {
     let store = store.background();
-    tokio::spawn(async move {
-        let client = match http_client(&options) {
-            Ok(client) => client,
+    let client = match http_client(&options) {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "webhooks cannot be sent: no HTTP client");
+            return;
+        }
+    };
+    let hour = Duration::from_secs(3600);
+    let mut next_prune = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let busy = match round(&store, &client, &options).await {
+            Ok(busy) => busy,
             Err(error) => {
-                tracing::error!(%error, "webhooks cannot be sent: no HTTP client");
-                return;
+                tracing::warn!(%error, "webhook round failed; trying again");
+                false
             }
         };
-        let hour = Duration::from_secs(3600);
-        let mut next_prune = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let busy = match round(&store, &client, &options).await {
-                Ok(busy) => busy,
-                Err(error) => {
-                    tracing::warn!(%error, "webhook round failed; trying again");
-                    false
-                }
-            };
-            if tokio::time::Instant::now() >= next_prune {
-                next_prune += hour;
-                prune(&store, retention).await;
-            }
-            if !busy {
-                tokio::time::sleep(options.poll_interval).await;
-            }
+        if let Ok(pending) = store.webhook_backlog().await {
+            metrics.set_webhook_backlog(u64::try_from(pending).unwrap_or_default());
         }
-    })
+        if tokio::time::Instant::now() >= next_prune {
+            next_prune += hour;
+            prune(&store, retention).await;
+        }
+        let pause = if busy {
+            Duration::ZERO
+        } else {
+            options.poll_interval
+        };
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = stop.stopped() => return,
+        }
+    }
 }
 
 async fn prune(store: &Store, retention: Duration) {

@@ -111,11 +111,20 @@ async fn grant(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Res
         .await
         .map_err(|error| {
             tracing::error!(%error, "token endpoint could not read client");
-            OAuthError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "try again later",
-            )
+            // RFC 6749's code for a server that is down for a while, with the matching status.
+            if error.is_unavailable() {
+                OAuthError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily_unavailable",
+                    "the database is unavailable; try again shortly",
+                )
+            } else {
+                OAuthError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    "try again later",
+                )
+            }
         })?;
     let hash = credentials
         .as_ref()
