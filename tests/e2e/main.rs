@@ -19,6 +19,8 @@ mod moderation;
 mod mutations;
 mod observability;
 mod pagination;
+mod persisted;
+mod rate_limits;
 mod read_api;
 mod records;
 mod serving;

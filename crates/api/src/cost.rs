@@ -361,7 +361,7 @@ mod tests {
             max_nodes: 0,
             ..QueryLimits::default()
         };
-        let schema = crate::builder(limits).finish();
+        let schema = crate::builder(limits, crate::PersistedQueries::default()).finish();
         let request = async_graphql::Request::new(query).variables(Variables::from_json(variables));
         let response = schema.execute(request).await;
         let error = response.errors.first().expect("refused");

@@ -127,7 +127,13 @@ const ALLOWED_HEADERS: [HeaderName; 4] = [
     HeaderName::from_static("idempotency-key"),
     observability::REQUEST_ID,
 ];
-const EXPOSED_HEADERS: [HeaderName; 2] = [observability::REQUEST_ID, header::RETRY_AFTER];
+const EXPOSED_HEADERS: [HeaderName; 5] = [
+    observability::REQUEST_ID,
+    header::RETRY_AFTER,
+    HeaderName::from_static("ratelimit-limit"),
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("ratelimit-reset"),
+];
 
 fn cors_layer(cors: &CorsOptions) -> Option<CorsLayer> {
     let origins = match &cors.origins {

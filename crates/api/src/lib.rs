@@ -16,7 +16,9 @@ mod loaders;
 pub mod metrics;
 mod mutation;
 pub mod observability;
+mod persisted;
 mod query;
+pub mod rate_limit;
 pub mod router;
 mod types;
 
@@ -29,6 +31,7 @@ pub use context::RequestContext;
 pub use cost::QueryLimits;
 pub use http::HttpOptions;
 pub use metrics::Metrics;
+pub use persisted::{AllowList, PersistedQueries};
 pub use query::webhooks::{describe_event, event_types};
 pub use router::{ApiOptions, AppState, router};
 
@@ -38,23 +41,29 @@ pub type PanoramaSchema = Schema<query::Query, mutation::Mutation, EmptySubscrip
 /// and the DataLoaders are added to each request, so the same builder serves the SDL check.
 /// Legal identifiers are checked against [`SchemeList::fallback`].
 pub fn build_schema() -> PanoramaSchema {
-    builder(QueryLimits::default()).finish()
+    builder(QueryLimits::default(), PersistedQueries::default()).finish()
 }
 
 /// The schema of [`build_schema`], checking the schemes of legal identifiers against `schemes`
-/// (the operator's org-id list) instead of the fallback list. The SDL is the same.
-pub fn build_schema_with(schemes: Arc<SchemeList>, limits: QueryLimits) -> PanoramaSchema {
-    builder(limits).data(schemes).finish()
+/// (the operator's org-id list) instead of the fallback list, with the query limits and
+/// persisted queries of `options`. The SDL is the same.
+pub fn build_schema_with(schemes: Arc<SchemeList>, options: &ApiOptions) -> PanoramaSchema {
+    builder(options.limits, options.persisted.clone())
+        .data(schemes)
+        .finish()
 }
 
+/// Persisted queries come first (they supply the query text), then the limits measure it.
 fn builder(
     limits: QueryLimits,
+    persisted: PersistedQueries,
 ) -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         EmptySubscription,
     )
+    .extension(persisted::Persisted::new(persisted))
     .extension(limits::Limits(limits))
     .extension(observability::NoteOperationName)
 }

@@ -16,6 +16,7 @@ use async_graphql::{
 };
 
 use crate::cost::{OverLimit, QueryCost, QueryLimits, measure, operation};
+use crate::rate_limit::{Charge, RateSlot};
 
 /// Installs the limits on a schema.
 pub struct Limits(pub QueryLimits);
@@ -44,6 +45,20 @@ struct LimitsOfRequest {
 }
 
 impl LimitsOfRequest {
+    /// The figures of the operation the request runs (once; the document is dropped).
+    fn measure(&self, ctx: &ExtensionContext<'_>) -> Option<QueryCost> {
+        let mut seen = self.seen();
+        let document = seen.document.take()?;
+        let op = operation(&document, seen.operation_name.as_deref())?;
+        Some(measure(
+            &ctx.schema_env.registry,
+            &document,
+            &op.node,
+            &seen.variables,
+            &self.limits,
+        ))
+    }
+
     fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
         // A poisoned lock only means another hook of this request panicked.
         self.seen
@@ -95,23 +110,19 @@ impl Extension for LimitsOfRequest {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
-        let mut seen = self.seen();
-        let figures = seen.document.as_ref().and_then(|document| {
-            let op = operation(document, seen.operation_name.as_deref())?;
-            Some(measure(
-                &ctx.schema_env.registry,
-                document,
-                &op.node,
-                &seen.variables,
-                &self.limits,
-            ))
-        });
-        seen.document = None;
-        if let Some(figures) = figures {
-            if let Some(over) = figures.over(&self.limits) {
-                return Err(vec![refusal(over)]);
+        let Some(figures) = self.measure(ctx) else {
+            return Ok(result);
+        };
+        if let Some(over) = figures.over(&self.limits) {
+            return Err(vec![refusal(over)]);
+        }
+        self.seen().cost = Some(figures);
+        if let Some(slot) = ctx.data_opt::<Arc<RateSlot>>() {
+            let charge = slot.limiter.charge(&slot.bucket, figures.cost).await;
+            slot.record(charge);
+            if !charge.allowed {
+                return Err(vec![rate_limited(figures.cost, charge)]);
             }
-            seen.cost = Some(figures);
         }
         Ok(result)
     }
@@ -124,22 +135,65 @@ impl Extension for LimitsOfRequest {
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
         if let Some(cost) = self.seen().cost {
-            response.extensions.insert("cost".to_owned(), report(&cost));
+            let charge = ctx
+                .data_opt::<Arc<RateSlot>>()
+                .and_then(|slot| slot.charge());
+            response
+                .extensions
+                .insert("cost".to_owned(), report(&cost, charge));
         }
         response
     }
 }
 
-/// `extensions.cost` of an accepted query.
-fn report(cost: &QueryCost) -> Value {
-    let mut fields = async_graphql::indexmap::IndexMap::new();
-    let mut put = |name: &str, value: u64| {
-        fields.insert(async_graphql::Name::new(name), Value::from(value));
+/// `extensions.cost` of an accepted query, with the caller's budget after it.
+fn report(cost: &QueryCost, charge: Option<Charge>) -> Value {
+    let mut fields = object([
+        ("requested", cost.cost),
+        ("nodes", cost.nodes),
+        ("depth", cost.depth as u64),
+    ]);
+    if let (Value::Object(fields), Some(charge)) = (&mut fields, charge) {
+        let budget = object([
+            ("limit", charge.limit),
+            ("remaining", charge.remaining),
+            ("resetSeconds", charge.reset_secs),
+        ]);
+        fields.insert(async_graphql::Name::new("budget"), budget);
+    }
+    fields
+}
+
+fn object<const N: usize>(pairs: [(&str, u64); N]) -> Value {
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(name, value)| (async_graphql::Name::new(name), Value::from(value)))
+            .collect(),
+    )
+}
+
+/// The refusal of a query the caller's budget cannot pay for now.
+fn rate_limited(cost: u64, charge: Charge) -> ServerError {
+    let message = if cost > charge.limit {
+        format!(
+            "this query costs {cost} points, more than your whole budget of {} a window: ask for fewer objects",
+            charge.limit
+        )
+    } else {
+        format!(
+            "this query costs {cost} points and {} are left: try again in {} s",
+            charge.remaining, charge.reset_secs
+        )
     };
-    put("requested", cost.cost);
-    put("nodes", cost.nodes);
-    put("depth", cost.depth as u64);
-    Value::Object(fields)
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", "RATE_LIMITED");
+    extensions.set("cost", cost);
+    extensions.set("remaining", charge.remaining);
+    extensions.set("retryAfter", charge.reset_secs);
+    error.extensions = Some(extensions);
+    error
 }
 
 fn refusal(over: OverLimit) -> ServerError {

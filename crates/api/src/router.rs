@@ -6,11 +6,13 @@ use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +25,7 @@ use crate::auth::oauth;
 use crate::auth::session::{AuthState, Refusal, authenticate};
 
 use crate::context::RequestContext;
+use crate::rate_limit::{Bucket, RateLimitOptions, RateLimiter, RateSlot};
 use crate::{PanoramaSchema, build_schema_with, loaders};
 
 /// What every handler shares. Cheap to clone.
@@ -34,6 +37,9 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
     /// The app's Prometheus metrics (see [`crate::metrics`]).
     pub metrics: crate::metrics::Metrics,
+    /// The callers' budgets (see [`crate::rate_limit`]); in this process unless
+    /// [`AppState::with_rate_limiter`] shares them through Redis.
+    pub rate_limiter: RateLimiter,
 }
 
 /// How long the change feed keeps events unless configured otherwise: 90 days.
@@ -55,6 +61,12 @@ pub struct ApiOptions {
     pub webhook_private_hosts: bool,
     /// Timeouts, CORS, compression and access to the metrics.
     pub http: crate::http::HttpOptions,
+    /// The callers' budgets in query-cost points.
+    pub rate_limits: RateLimitOptions,
+    /// Where the budgets are shared between replicas; none: each process counts its own.
+    pub redis_url: Option<secrecy::SecretString>,
+    /// Automatic persisted queries, and the allow-list of registered operations.
+    pub persisted: crate::PersistedQueries,
 }
 
 impl Default for ApiOptions {
@@ -66,6 +78,9 @@ impl Default for ApiOptions {
             limits: crate::QueryLimits::default(),
             webhook_private_hosts: false,
             http: crate::http::HttpOptions::default(),
+            rate_limits: RateLimitOptions::default(),
+            redis_url: None,
+            persisted: crate::PersistedQueries::default(),
         }
     }
 }
@@ -74,7 +89,8 @@ impl AppState {
     /// Checks legal identifiers against [`SchemeList::fallback`].
     pub fn new(store: Store, options: ApiOptions, auth: Arc<AuthState>) -> Self {
         Self {
-            schema: build_schema_with(Arc::new(SchemeList::fallback()), options.limits),
+            schema: build_schema_with(Arc::new(SchemeList::fallback()), &options),
+            rate_limiter: RateLimiter::local(options.rate_limits.clone()),
             store,
             options,
             auth,
@@ -90,12 +106,19 @@ impl AppState {
         schemes: Arc<SchemeList>,
     ) -> Self {
         Self {
-            schema: build_schema_with(schemes, options.limits),
+            schema: build_schema_with(schemes, &options),
+            rate_limiter: RateLimiter::local(options.rate_limits.clone()),
             store,
             options,
             auth,
             metrics: crate::metrics::Metrics::new(),
         }
+    }
+
+    /// Counts the budgets with `limiter` (shared through Redis, say).
+    pub fn with_rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.rate_limiter = limiter;
+        self
     }
 }
 
@@ -118,6 +141,7 @@ pub fn router(state: AppState) -> Router {
 
 async fn graphql(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
@@ -163,11 +187,22 @@ async fn graphql(
             Err(error) => return store_failure(&error),
         }
     }
-    let request = request
+    let ip = client_ip(
+        &headers,
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        &state.options.rate_limits,
+    );
+    let slot = Bucket::of(&context.actor, ip)
+        .filter(|_| state.rate_limiter.enabled())
+        .map(|bucket| Arc::new(RateSlot::new(state.rate_limiter.clone(), bucket)));
+    let mut request = request
         .data(state.store.clone())
         .data(state.options.clone())
         .data(loaders)
         .data(context);
+    if let Some(slot) = &slot {
+        request = request.data(Arc::clone(slot));
+    }
     let response = crate::observability::execute(&state, request).await;
     if let Some((caller, key, _)) = &idempotency {
         let body = serde_json::to_string(&response).unwrap_or_default();
@@ -175,7 +210,47 @@ async fn graphql(
             tracing::error!(%error, "keeping the answer of an idempotency key");
         }
     }
-    GraphQLResponse::from(response).into_response()
+    let mut answer = GraphQLResponse::from(response).into_response();
+    if let Some(slot) = &slot {
+        budget_headers(&state, slot, &mut answer);
+    }
+    answer
+}
+
+/// Tells the caller its budget (`RateLimit-*`), and turns a refusal into 429 with
+/// `Retry-After`.
+fn budget_headers(state: &AppState, slot: &RateSlot, answer: &mut Response) {
+    let Some(charge) = slot.charge() else {
+        return;
+    };
+    let headers = answer.headers_mut();
+    for (name, value) in [
+        ("ratelimit-limit", charge.limit),
+        ("ratelimit-remaining", charge.remaining),
+        ("ratelimit-reset", charge.reset_secs),
+    ] {
+        headers.insert(name, value.into());
+    }
+    if !charge.allowed {
+        headers.insert(header::RETRY_AFTER, charge.reset_secs.into());
+        *answer.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        state.metrics.rate_limit_refused(slot.bucket.kind());
+    }
+}
+
+/// The caller's address: the connection's peer, or with `trust_forwarded_for` (behind a
+/// reverse proxy) the first address of `X-Forwarded-For`.
+fn client_ip(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    options: &RateLimitOptions,
+) -> Option<std::net::IpAddr> {
+    let forwarded = options
+        .trust_forwarded_for
+        .then(|| headers.get("x-forwarded-for")?.to_str().ok())
+        .flatten()
+        .and_then(|list| list.split(',').next()?.trim().parse().ok());
+    forwarded.or(peer.map(|addr| addr.ip()))
 }
 
 /// The longest `Idempotency-Key` accepted.
@@ -208,10 +283,13 @@ fn request_hash(request: &async_graphql::Request) -> String {
     use sha2::{Digest, Sha256};
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
     let mut hasher = Sha256::new();
+    // A persisted query has its hash in the extensions, and no text.
+    let extensions = serde_json::to_string(&request.extensions).unwrap_or_default();
     for part in [
         request.query.as_str(),
         request.operation_name.as_deref().unwrap_or(""),
         variables.as_str(),
+        extensions.as_str(),
     ] {
         hasher.update(part.len().to_le_bytes());
         hasher.update(part.as_bytes());
@@ -278,6 +356,7 @@ fn unauthenticated(refusal: &Refusal) -> Response {
 /// A browser (asking for HTML, with no query) gets GraphiQL; anything else is a GraphQL GET.
 async fn graphql_get(
     state: State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
@@ -295,7 +374,7 @@ async fn graphql_get(
         )
         .into_response();
     }
-    graphql(state, headers, request).await
+    graphql(state, peer, headers, request).await
 }
 
 /// A request that is not a GraphQL request at all (malformed JSON, invalid UTF-8, JSON nested

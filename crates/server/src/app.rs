@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use panorama_api::auth::session::AuthState;
+use panorama_api::rate_limit::RateLimiter;
 use panorama_api::{ApiOptions, AppState, Metrics, router};
 use panorama_domain::validation::SchemeList;
 use panorama_persistence::{Store, StoreOptions};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -127,7 +129,15 @@ pub async fn start(
     workers.spawn("feed pruner", move |stop| {
         prune_feed_hourly(pruned, retention, stop)
     });
-    let state = AppState::with_schemes(store.clone(), options, auth, schemes);
+    let redis_url = options.redis_url.clone();
+    let mut state = AppState::with_schemes(store.clone(), options, auth, schemes);
+    if let Some(url) = redis_url {
+        let budgets = state.options.rate_limits.clone();
+        let limiter = RateLimiter::redis(budgets, url.expose_secret())
+            .await
+            .context("cannot reach Redis for the rate limits (PANORAMA_REDIS_URL)")?;
+        state = state.with_rate_limiter(limiter);
+    }
     let metrics = state.metrics.clone();
     let (sender, sent_metrics) = (store.clone(), metrics.clone());
     workers.spawn("webhooks", move |stop| {
@@ -136,11 +146,14 @@ pub async fn start(
     let app = router(state);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
     });
     Ok(RunningApp {
         addr,

@@ -70,6 +70,16 @@ pub struct Settings {
     /// `panorama_api::cost`.
     #[serde(default)]
     pub limits: panorama_api::QueryLimits,
+    /// Callers' budgets in cost points (`PANORAMA_RATE_LIMITS__PARTNER_POINTS`, …): see
+    /// `panorama_api::rate_limit`.
+    #[serde(default)]
+    pub rate_limits: panorama_api::rate_limit::RateLimitOptions,
+    /// A Redis server through which replicas share the rate limits (`PANORAMA_REDIS_URL`).
+    #[serde(default)]
+    pub redis_url: Option<SecretString>,
+    /// Persisted queries (`PANORAMA_PERSISTED_QUERIES__…`).
+    #[serde(default)]
+    pub persisted_queries: PersistedQuerySettings,
     /// Timeouts, CORS, compression, metrics (`PANORAMA_HTTP__…`).
     #[serde(default)]
     pub http: HttpSettings,
@@ -134,6 +144,55 @@ fn wait_of(text: &str) -> Result<Duration, String> {
         _ => Err(format!(
             "webhook_retry_schedule: `{text}` is not a wait such as 30s, 5m, 2h or 1d"
         )),
+    }
+}
+
+/// Automatic persisted queries and the allow-list of registered operations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PersistedQuerySettings {
+    /// How many queries registered by hash are remembered.
+    pub cache_size: usize,
+    /// A JSON manifest of registered operations: `{"<sha256>": "<query>"}` or a list of queries.
+    pub allow_list_file: Option<PathBuf>,
+    /// Run only the operations of the allow-list.
+    pub allow_list_only: bool,
+}
+
+impl Default for PersistedQuerySettings {
+    fn default() -> Self {
+        Self {
+            cache_size: 1000,
+            allow_list_file: None,
+            allow_list_only: false,
+        }
+    }
+}
+
+impl PersistedQuerySettings {
+    /// The API's options, with the allow-list read and checked.
+    pub fn options(&self) -> Result<panorama_api::PersistedQueries, OptionsError> {
+        let allow_list = match &self.allow_list_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| OptionsError::AllowList(format!("{}: {e}", path.display())))?;
+                let list = panorama_api::AllowList::from_json(&text)
+                    .map_err(|e| OptionsError::AllowList(format!("{}: {e}", path.display())))?;
+                Some(std::sync::Arc::new(list))
+            }
+            None if self.allow_list_only => {
+                return Err(OptionsError::AllowList(
+                    "allow_list_only needs an allow_list_file".into(),
+                ));
+            }
+            None => None,
+        };
+        Ok(panorama_api::PersistedQueries {
+            cache_size: std::num::NonZeroUsize::new(self.cache_size)
+                .unwrap_or(std::num::NonZeroUsize::MIN),
+            allow_list,
+            allow_list_only: self.allow_list_only,
+        })
     }
 }
 
@@ -210,6 +269,8 @@ pub enum OptionsError {
     Licence(#[from] LicenceError),
     #[error("setting http.cors_allowed_origins (PANORAMA_HTTP__CORS_ALLOWED_ORIGINS): {0}")]
     Origin(#[from] InvalidOrigin),
+    #[error("persisted_queries (PANORAMA_PERSISTED_QUERIES__…): {0}")]
+    AllowList(String),
 }
 
 /// The HTTP server's settings; environment variables reach them as
@@ -376,6 +437,9 @@ impl Settings {
             ),
             export: self.export_options()?,
             limits: self.limits,
+            rate_limits: self.rate_limits.clone(),
+            redis_url: self.redis_url.clone(),
+            persisted: self.persisted_queries.options()?,
             webhook_private_hosts: self.webhook_private_hosts,
             http: self.http.options()?,
         })
