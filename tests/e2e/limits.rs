@@ -479,14 +479,10 @@ async fn queries_over_a_limit_are_refused_before_any_sql_with_their_figure() {
         // An accepted query says what it cost.
         let body = app.graphql(&nested_organisations(10, 1), json!({})).await;
         assert!(body["errors"].is_null(), "{body}");
-        let cost = &body["extensions"]["cost"];
         assert_eq!(
-            (&cost["requested"], &cost["nodes"], &cost["depth"]),
-            (&json!(2211), &json!(2211), &json!(7))
+            body["extensions"]["cost"],
+            json!({ "requested": 2211, "nodes": 2211, "depth": 7 })
         );
-        // What the anonymous caller has left of its budget (20,000 by default).
-        assert_eq!(cost["budget"]["limit"], 20_000);
-        assert_eq!(cost["budget"]["remaining"], 20_000 - 2211);
         app.stop().await;
     }
 }

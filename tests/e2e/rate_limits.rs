@@ -48,7 +48,7 @@ async fn spend_to_refusal(app: &TestApp, second: &TestApp, window_secs: u64) {
     // Anonymous: 30 points pay for two queries of 11; the third is refused.
     let (status, remaining, _, body) = send(app, None).await;
     assert_eq!((status, remaining), (200, Some(19)), "{body}");
-    assert_eq!(body["extensions"]["cost"]["budget"]["remaining"], 19);
+    assert_eq!(body["extensions"]["cost"]["requested"], 11);
     let (status, remaining, _, _) = send(second, None).await;
     assert_eq!((status, remaining), (200, Some(8)));
     let (status, remaining, retry, body) = send(app, None).await;

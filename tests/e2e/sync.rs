@@ -330,11 +330,14 @@ async fn grants_are_synced_by_the_funders_own_ids() {
         both["recipientId"] = created["createOrganisation"]["record"]["id"].clone();
         let mut not_ours = grant("g-5", "Not ours", "grantee-1");
         not_ours["funderExternalId"] = json!("grantee-2");
+        let mut taken = grant("g-7", "Taken identifier", "grantee-2");
+        taken["identifier"] = json!("360G-nordic-g-1");
         let mixed = json!([
             grant("g-3", "Unknown grantee", "grantee-404"),
             both,
             not_ours,
             grant("g-6", "Fine", "grantee-2"),
+            taken,
         ]);
         let data = app
             .data_as(
@@ -345,7 +348,7 @@ async fn grants_are_synced_by_the_funders_own_ids() {
             .await;
         assert_eq!(
             grant_statuses(&data),
-            ["FAILED", "FAILED", "FAILED", "CREATED"]
+            ["FAILED", "FAILED", "FAILED", "CREATED", "FAILED"]
         );
         let results = &data["upsertGrants"]["results"];
         assert_eq!(
@@ -362,6 +365,10 @@ async fn grants_are_synced_by_the_funders_own_ids() {
         assert_eq!(
             user_errors(&results[2]),
             [("input.funderId".to_owned(), "INVALID".to_owned())]
+        );
+        assert_eq!(
+            user_errors(&results[4]),
+            [("input.identifier".to_owned(), "DUPLICATE".to_owned())]
         );
         assert!(
             app.data_as(

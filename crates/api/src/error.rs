@@ -19,6 +19,23 @@ fn coded(message: &str, code: &'static str) -> Error {
     Error::new(message).extend_with(|_, e| e.set("code", code))
 }
 
+/// A request refused before it runs (by a limit, a budget, the persisted-query rules): its
+/// `code`, and the figures that explain it, in `extensions`.
+pub fn refused_request(
+    message: impl Into<String>,
+    code: &str,
+    figures: &[(&str, u64)],
+) -> async_graphql::ServerError {
+    let mut error = async_graphql::ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code);
+    for (name, value) in figures {
+        extensions.set(*name, *value);
+    }
+    error.extensions = Some(extensions);
+    error
+}
+
 /// The caller must sign in for this.
 pub fn unauthenticated() -> Error {
     coded("sign in to do this", UNAUTHENTICATED)

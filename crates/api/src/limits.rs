@@ -11,11 +11,11 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value,
-    Variables,
+    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
 use crate::cost::{OverLimit, QueryCost, QueryLimits, measure, operation};
+use crate::error::refused_request;
 use crate::rate_limit::{Charge, RateSlot};
 
 /// Installs the limits on a schema.
@@ -135,33 +135,20 @@ impl Extension for LimitsOfRequest {
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
         if let Some(cost) = self.seen().cost {
-            let charge = ctx
-                .data_opt::<Arc<RateSlot>>()
-                .and_then(|slot| slot.charge());
-            response
-                .extensions
-                .insert("cost".to_owned(), report(&cost, charge));
+            response.extensions.insert("cost".to_owned(), report(&cost));
         }
         response
     }
 }
 
-/// `extensions.cost` of an accepted query, with the caller's budget after it.
-fn report(cost: &QueryCost, charge: Option<Charge>) -> Value {
-    let mut fields = object([
+/// `extensions.cost` of an accepted query. (The caller's budget is in the `RateLimit-*`
+/// headers, so that the same query gets the same body.)
+fn report(cost: &QueryCost) -> Value {
+    object([
         ("requested", cost.cost),
         ("nodes", cost.nodes),
         ("depth", cost.depth as u64),
-    ]);
-    if let (Value::Object(fields), Some(charge)) = (&mut fields, charge) {
-        let budget = object([
-            ("limit", charge.limit),
-            ("remaining", charge.remaining),
-            ("resetSeconds", charge.reset_secs),
-        ]);
-        fields.insert(async_graphql::Name::new("budget"), budget);
-    }
-    fields
+    ])
 }
 
 fn object<const N: usize>(pairs: [(&str, u64); N]) -> Value {
@@ -186,28 +173,19 @@ fn rate_limited(cost: u64, charge: Charge) -> ServerError {
             charge.remaining, charge.reset_secs
         )
     };
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", "RATE_LIMITED");
-    extensions.set("cost", cost);
-    extensions.set("remaining", charge.remaining);
-    extensions.set("retryAfter", charge.reset_secs);
-    error.extensions = Some(extensions);
-    error
+    let figures = [
+        ("cost", cost),
+        ("remaining", charge.remaining),
+        ("retryAfter", charge.reset_secs),
+    ];
+    refused_request(message, "RATE_LIMITED", &figures)
 }
 
 fn refusal(over: OverLimit) -> ServerError {
-    let mut error = ServerError::new(
-        format!(
-            "this query has {} {}; at most {} are allowed",
-            over.actual, over.what, over.limit
-        ),
-        None,
+    let message = format!(
+        "this query has {} {}; at most {} are allowed",
+        over.actual, over.what, over.limit
     );
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", over.code);
-    extensions.set("limit", over.limit);
-    extensions.set("actual", over.actual);
-    error.extensions = Some(extensions);
-    error
+    let figures = [("limit", over.limit), ("actual", over.actual)];
+    refused_request(message, over.code, &figures)
 }

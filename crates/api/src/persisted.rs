@@ -12,7 +12,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult, Value};
+use async_graphql::{Request, ServerError, ServerResult, Value};
 use sha2::{Digest, Sha256};
 
 /// How persisted queries behave.
@@ -219,9 +219,5 @@ fn requested_hash(value: Value) -> ServerResult<String> {
 }
 
 fn error(message: &str, code: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    error.extensions = Some(extensions);
-    error
+    crate::error::refused_request(message, code, &[])
 }

@@ -39,9 +39,11 @@ impl Default for RateLimitOptions {
         Self {
             enabled: true,
             window_secs: 60,
-            anonymous_points: 20_000,
-            user_points: 50_000,
-            partner_points: 500_000,
+            // At least the largest query allowed (100,000 objects) several times over, so that
+            // every accepted query can run; a directory page costs about a thousand.
+            anonymous_points: 1_000_000,
+            user_points: 2_000_000,
+            partner_points: 10_000_000,
             trust_forwarded_for: false,
         }
     }

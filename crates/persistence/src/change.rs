@@ -5,7 +5,10 @@
 use panorama_domain::model::{Participation, Project};
 use panorama_domain::text::slugify;
 use panorama_domain::validation::{ErrorCode, FieldError};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -63,6 +66,39 @@ async fn check_references<R: StoredRecord>(
             })
             .collect(),
     ))
+}
+
+/// Refuses values another record of the kind already has (a grant's identifier): a clear
+/// `DUPLICATE` for the field rather than the unique index's database error.
+async fn check_unique<R: StoredRecord>(
+    txn: &DatabaseTransaction,
+    record: &R,
+) -> Result<(), ChangeError> {
+    let mut taken = Vec::new();
+    for (field, column, value) in record.unique_values() {
+        let statement = Query::select()
+            .column("id")
+            .from(R::TABLE)
+            .and_where(Expr::col(column).eq(value))
+            .and_where(Expr::col("id").ne(record.meta().id))
+            .limit(1)
+            .to_owned();
+        if txn
+            .query_one(&statement)
+            .await
+            .map_err(StoreError::from)?
+            .is_some()
+        {
+            let what = R::TABLE.replace('_', " ");
+            let message = format!("another {what} has this {field}");
+            taken.push(field_error(field, ErrorCode::Duplicate, message));
+        }
+    }
+    if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(ChangeError::Invalid(taken))
+    }
 }
 
 /// Gives a new record without a slug a free one made from its title, and refuses a slug that
@@ -347,6 +383,7 @@ pub(crate) async fn change_in<R: StoredRecord>(
         return Ok(current);
     }
     check_references(txn, &changed).await?;
+    check_unique(txn, &changed).await?;
     settle_slug(txn, Some(&current), &mut changed).await?;
     let meta = changed.meta_mut();
     meta.version = current.meta().version + 1;
@@ -365,6 +402,7 @@ pub(crate) async fn create_in<R: StoredRecord>(
     action: &Action<'_>,
 ) -> Result<R, ChangeError> {
     check_references(txn, &record).await?;
+    check_unique(txn, &record).await?;
     settle_slug(txn, None, &mut record).await?;
     record.insert(txn).await?;
     let changes = record_changes(None, &record)?;

@@ -42,6 +42,12 @@ pub trait StoredRecord: Serialize + DeserializeOwned + Clone + Send + Sync + 'st
         Vec::new()
     }
 
+    /// Values no two records of this kind may share besides the slug: (input field, column,
+    /// value), e.g. a grant's 360Giving identifier.
+    fn unique_values(&self) -> Vec<(&'static str, &'static str, String)> {
+        Vec::new()
+    }
+
     /// The record in any status, with its child rows.
     fn load(
         db: &DatabaseTransaction,
@@ -207,6 +213,10 @@ impl StoredRecord for Grant {
         .into_iter()
         .flatten()
         .collect()
+    }
+
+    fn unique_values(&self) -> Vec<(&'static str, &'static str, String)> {
+        vec![("identifier", "identifier", self.identifier.clone())]
     }
 }
 

@@ -219,20 +219,75 @@ fn oversized<T: OutputType>(len: usize) -> Option<UpsertPayload<T>> {
     })
 }
 
-/// Reads a batch of one record type from its inputs.
-fn prepare<F: FieldsInput>(
+/// A record of a batch as the input holds it: the partner's id for it, and its fields.
+trait BatchItem {
+    type Fields: FieldsInput;
+
+    fn external_id(&self) -> &str;
+
+    fn fields(&self) -> &Self::Fields;
+}
+
+macro_rules! batch_items {
+    ($($input:ty => $fields:ty),+ $(,)?) => {$(
+        impl BatchItem for $input {
+            type Fields = $fields;
+
+            fn external_id(&self) -> &str {
+                &self.external_id
+            }
+
+            fn fields(&self) -> &$fields {
+                &self.fields
+            }
+        }
+    )+};
+}
+
+batch_items!(
+    OrganisationUpsertInput => OrganisationFieldsInput,
+    ProjectUpsertInput => ProjectFieldsInput,
+    GrantUpsertInput => GrantFieldsInput,
+);
+
+/// The change-sets of a batch's records; ids that are no ids are collected in `ids`.
+fn prepare<I: BatchItem>(
     ctx: &Context<'_>,
-    records: Vec<(String, &F)>,
+    items: &[I],
     ids: &mut Ids,
-) -> Vec<Prepared<F::Changes>> {
-    records
-        .into_iter()
-        .map(|(external_id, fields)| Prepared {
-            external_id,
-            changes: fields.changes(ctx, ids),
+) -> Vec<Prepared<<I::Fields as FieldsInput>::Changes>> {
+    items
+        .iter()
+        .map(|item| Prepared {
+            external_id: item.external_id().to_owned(),
+            changes: item.fields().changes(ctx, ids),
             problems: Vec::new(),
         })
         .collect()
+}
+
+/// The record type of a batch of `I`.
+type RecordOf<I> = <<<I as BatchItem>::Fields as FieldsInput>::Changes as RecordChanges>::Record;
+
+/// The result of a batch of `I`.
+type BatchPayload<I> = UpsertPayload<UpsertResult<<RecordOf<I> as Writable>::Object>>;
+
+/// Upserts a batch whose records need nothing but their own fields.
+async fn upsert_items<I: BatchItem>(
+    ctx: &Context<'_>,
+    items: &[I],
+    atomic: bool,
+) -> Result<BatchPayload<I>, Error>
+where
+    RecordOf<I>: BatchRules,
+    UpsertResult<<RecordOf<I> as Writable>::Object>: OutputType,
+{
+    if let Some(refused) = oversized(items.len()) {
+        return Ok(refused);
+    }
+    let mut ids = Ids::default();
+    let batch = prepare(ctx, items, &mut ids);
+    upsert(ctx, batch, ids.errors, atomic).await
 }
 
 /// Upserts a prepared batch of one record type for the calling partner; `batch_errors` are
@@ -498,17 +553,7 @@ impl SyncMutation {
         ctx: &Context<'_>,
         input: UpsertOrganisationsInput,
     ) -> Result<UpsertPayload<UpsertResult<Organisation>>, Error> {
-        if let Some(refused) = oversized(input.records.len()) {
-            return Ok(refused);
-        }
-        let mut ids = Ids::default();
-        let records = input
-            .records
-            .iter()
-            .map(|r| (r.external_id.clone(), &r.fields))
-            .collect();
-        let batch = prepare(ctx, records, &mut ids);
-        upsert(ctx, batch, ids.errors, input.atomic).await
+        upsert_items(ctx, &input.records, input.atomic).await
     }
 
     /// Creates or updates up to 500 projects by the calling partner's own ids.
@@ -517,17 +562,7 @@ impl SyncMutation {
         ctx: &Context<'_>,
         input: UpsertProjectsInput,
     ) -> Result<UpsertPayload<UpsertResult<Project>>, Error> {
-        if let Some(refused) = oversized(input.records.len()) {
-            return Ok(refused);
-        }
-        let mut ids = Ids::default();
-        let records = input
-            .records
-            .iter()
-            .map(|r| (r.external_id.clone(), &r.fields))
-            .collect();
-        let batch = prepare(ctx, records, &mut ids);
-        upsert(ctx, batch, ids.errors, input.atomic).await
+        upsert_items(ctx, &input.records, input.atomic).await
     }
 
     /// Creates or updates up to 500 grants by the calling funder partner's own ids. Funder,
@@ -544,12 +579,7 @@ impl SyncMutation {
         }
         let (partner, _) = batch_partner::<domain::Grant>(&request(ctx)?.actor)?;
         let mut ids = Ids::default();
-        let records = input
-            .records
-            .iter()
-            .map(|r| (r.external_id.clone(), &r.fields))
-            .collect();
-        let mut batch = prepare(ctx, records, &mut ids);
+        let mut batch = prepare(ctx, &input.records, &mut ids);
         resolve_grant_references(ctx, partner, &input.records, &mut batch).await?;
         upsert(ctx, batch, ids.errors, input.atomic).await
     }
