@@ -118,7 +118,25 @@ pub(crate) async fn note_insert(
     record_type: &str,
     meta: &RecordMeta,
 ) -> Result<(), StoreError> {
-    note_change(db, record_type, meta.id, None, Some(meta), meta.version).await
+    note_inserts(db, record_type, std::iter::once(meta)).await
+}
+
+/// Notes new records (published ones only), in few statements.
+pub(crate) async fn note_inserts<'a>(
+    db: &impl ConnectionTrait,
+    record_type: &str,
+    metas: impl Iterator<Item = &'a RecordMeta>,
+) -> Result<(), StoreError> {
+    let events: Vec<NewEvent> = metas
+        .filter(|meta| published(Some(meta.status)))
+        .map(|meta| NewEvent {
+            id: meta.id,
+            operation: Operation::Upsert,
+            version: meta.version,
+            survivor: None,
+        })
+        .collect();
+    insert_events(db, record_type, &events).await
 }
 
 /// Notes that a record was merged into `survivor` (if it was public).
@@ -152,9 +170,35 @@ async fn insert(
     version: i32,
     survivor: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    let statement = Query::insert()
-        .into_table("change_event")
-        .columns([
+    let event = NewEvent {
+        id,
+        operation,
+        version,
+        survivor,
+    };
+    insert_events(db, record_type, &[event]).await
+}
+
+/// An event about to be written.
+struct NewEvent {
+    id: Uuid,
+    operation: Operation,
+    version: i32,
+    survivor: Option<Uuid>,
+}
+
+/// Events per statement: seven columns each, well under the databases' parameter limits.
+const EVENTS_PER_STATEMENT: usize = 1000;
+
+async fn insert_events(
+    db: &impl ConnectionTrait,
+    record_type: &str,
+    events: &[NewEvent],
+) -> Result<(), StoreError> {
+    let changed_at = now();
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+        let mut statement = Query::insert();
+        statement.into_table("change_event").columns([
             "txid",
             "record_type",
             "record_id",
@@ -162,19 +206,22 @@ async fn insert(
             "version",
             "survivor_id",
             "changed_at",
-        ])
-        .values([
-            current_txid(db.get_database_backend()),
-            Expr::val(record_type),
-            Expr::val(id),
-            Expr::val(operation.code()),
-            Expr::val(version),
-            Expr::val(survivor),
-            Expr::val(now()),
-        ])
-        .map_err(|e| StoreError::corrupt(format!("change event: {e}")))?
-        .to_owned();
-    db.execute(&statement).await?;
+        ]);
+        for event in chunk {
+            statement
+                .values([
+                    current_txid(db.get_database_backend()),
+                    Expr::val(record_type),
+                    Expr::val(event.id),
+                    Expr::val(event.operation.code()),
+                    Expr::val(event.version),
+                    Expr::val(event.survivor),
+                    Expr::val(changed_at),
+                ])
+                .map_err(|e| StoreError::corrupt(format!("change event: {e}")))?;
+        }
+        db.execute(&statement).await?;
+    }
     Ok(())
 }
 

@@ -1006,10 +1006,17 @@ fn map_organisation(
 }
 
 /// What the import will write: records by 2017 id, and links as (organisation id, project id).
-struct Plan {
-    organisations: Vec<(String, Organisation)>,
-    projects: Vec<(String, Project)>,
-    links: Vec<(String, String)>,
+pub struct Plan {
+    pub organisations: Vec<(String, Organisation)>,
+    pub projects: Vec<(String, Project)>,
+    pub links: Vec<(String, String)>,
+}
+
+/// The records the import would write, without writing them: the benchmark draws its
+/// synthetic registry from them, so that it has the export's distributions.
+pub fn read_plan(organisations: &Path, projects: &Path) -> Result<Plan, ImportError> {
+    let export = read_export(organisations, projects)?;
+    Ok(plan(&export, &mut ImportReport::default()))
 }
 
 /// Selects, maps and links the export's records, reporting what it refuses and drops.
