@@ -78,6 +78,9 @@ pub struct ShareCount {
     /// `count` over the number of records; a record may have several values, so shares of a
     /// multi-valued facet (focus, technologies, impact areas) can add up to more than 1.
     pub share: f64,
+    /// `count` over the sum of the counts of this facet: its part of all the values given,
+    /// so that the shares of a facet add up to 1.
+    pub share_of_mentions: f64,
 }
 
 /// How a set of records divides. Records without a value are in no count.
@@ -135,7 +138,8 @@ pub struct CentralOrganisation {
     pub betweenness: f64,
 }
 
-/// The figures of one selection of organisations, each computed when asked for.
+/// The figures of one selection of organisations, each computed when asked for. Ties are
+/// counted between two selected organisations only.
 pub struct EcosystemStats {
     filter: OrganisationFilter,
     graph: OnceCell<Arc<OrganisationGraph>>,
@@ -232,10 +236,12 @@ impl EcosystemStats {
 }
 
 fn with_shares(counts: Vec<FacetCount>, total: u64) -> Vec<ShareCount> {
+    let mentions: u64 = counts.iter().map(|c| c.count).sum();
     counts
         .into_iter()
         .map(|c| ShareCount {
             share: share(c.count as usize, total as usize),
+            share_of_mentions: share(c.count as usize, mentions as usize),
             value: c.value,
             label: c.label,
             count: c.count,
@@ -258,6 +264,8 @@ async fn breakdown(ctx: &Context<'_>, found: Breakdown) -> Result<EcosystemBreak
     })
 }
 
+/// Figures of a selection of published organisations: how they and their projects divide,
+/// how they are tied, and which are the most central.
 #[Object]
 impl EcosystemStats {
     /// How the selected organisations divide by type, size, country, focus, technology and

@@ -35,6 +35,7 @@ pub enum TieKind {
 /// One record that ties two organisations.
 pub struct TieReason(pub Reason);
 
+/// One record that ties two organisations: a shared project, a link, a grant or a support.
 #[Object]
 impl TieReason {
     async fn kind(&self) -> TieKind {
@@ -101,6 +102,7 @@ impl NetworkTie {
     }
 }
 
+/// Two tied organisations and every record that ties them.
 #[Object]
 impl NetworkTie {
     /// In a neighbourhood, the end nearer the centre; in a path, the step's start.
@@ -130,6 +132,7 @@ pub struct OrganisationNetwork {
     truncated: bool,
 }
 
+/// The organisations around one, nearest first, and the ties among them.
 #[Object]
 impl OrganisationNetwork {
     /// The organisations found, nearest first; the centre is the first, at distance 0.
@@ -208,6 +211,7 @@ pub struct OrganisationPath {
     steps: Vec<NetworkTie>,
 }
 
+/// A shortest chain of ties between two organisations.
 #[Object]
 impl OrganisationPath {
     /// How many ties the chain has.
