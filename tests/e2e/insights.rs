@@ -3,10 +3,14 @@
 //! the figures of the real DSI4EU export checked against the files themselves.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::time::Duration;
 
 use panorama_domain::*;
 use panorama_persistence::{Store, write};
-use panorama_tests::{TestApp, backends, error_code, global_id, shared_data, uuid_of};
+use panorama_tests::{
+    TestApp, backends, error_code, global_id, organisation_record, project_record, shared_data,
+    uuid_of,
+};
 use rust_decimal::Decimal;
 use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
@@ -60,41 +64,18 @@ fn meta(status: RecordStatus) -> RecordMeta {
 
 fn organisation(letter: char, kind: &str, status: RecordStatus) -> Organisation {
     Organisation {
-        meta: meta(status),
-        name: format!("Organisation {letter}"),
-        slug: format!("organisation-{}", letter.to_ascii_lowercase()),
-        short_description: None,
-        description: None,
-        website: None,
-        other_links: vec![],
-        logo_url: None,
         organisation_type: Some(kind.into()),
         size: Some("SIZE_0_5".into()),
-        founded_on: None,
-        legal_identifiers: vec![],
         place: Place {
             country: Some(if letter < 'D' { "FR" } else { "IT" }.into()),
             ..Place::default()
         },
-        classification: Classification::default(),
-        roles: vec![],
-        network_memberships: vec![],
-        tags: vec![],
+        ..organisation_record(&format!("Organisation {letter}"), status)
     }
 }
 
 fn project(title: &str, status: RecordStatus) -> Project {
     Project {
-        meta: meta(status),
-        title: title.into(),
-        slug: title.to_lowercase(),
-        short_description: None,
-        description: None,
-        social_impact: None,
-        website: None,
-        project_status: None,
-        start_date: None,
-        end_date: None,
         place: Place {
             country: Some("FR".into()),
             ..Place::default()
@@ -104,7 +85,7 @@ fn project(title: &str, status: RecordStatus) -> Project {
             technologies: vec![],
             impact_areas: vec!["SKILLS_AND_LEARNING".into()],
         },
-        who_it_helps: vec![],
+        ..project_record(title, status)
     }
 }
 
@@ -480,7 +461,8 @@ async fn network_and_path_give_the_ties_with_their_reasons_within_bounds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn networks_count_by_their_caps_and_abusive_nesting_is_refused_before_any_sql() {
     for backend in backends() {
-        let app = TestApp::empty(&backend).await;
+        // A batch window long enough that one level's networks always share one batch.
+        let app = TestApp::counting_statements(&backend, Duration::from_millis(250)).await;
         seed(app.store()).await;
         let nested = "{ organisations(first: 100) { nodes { network(depth: 3, maxNodes: 500) {
             nodes { organisation { network(maxNodes: 500) { nodes { organisation { name } } } } } } } } }";
@@ -603,35 +585,25 @@ struct Expected {
 }
 
 fn expected(data: &std::path::Path, refused: &HashSet<(String, String)>) -> Expected {
-    let read = |file: &str| -> Vec<Value> {
-        serde_json::from_str(&std::fs::read_to_string(data.join(file)).unwrap()).unwrap()
-    };
-    let refused_as = |kind: &str, id: &str| refused.contains(&(kind.to_owned(), id.to_owned()));
     // The first record of each id, unless refused (the import keeps the first of a repeated id).
-    let mut organisations: BTreeMap<String, Value> = BTreeMap::new();
-    for o in read("organisations2.json") {
-        let Some(id) = text_id(&o["organisation_id"]) else {
-            continue;
-        };
-        let named = o["organisation_name"]
-            .as_str()
-            .is_some_and(|n| !n.trim().is_empty());
-        if named && !refused_as("organisation", &id) && !organisations.contains_key(&id) {
-            organisations.insert(id, o);
+    let accepted = |file: &str, kind: &str, name: &str| -> BTreeMap<String, Value> {
+        let records: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(data.join(file)).unwrap()).unwrap();
+        let mut kept = BTreeMap::new();
+        for record in records {
+            let Some(id) = text_id(&record[format!("{kind}_id")]) else {
+                continue;
+            };
+            let named = record[name].as_str().is_some_and(|n| !n.trim().is_empty());
+            let refused = refused.contains(&(kind.to_owned(), id.clone()));
+            if named && !refused && !kept.contains_key(&id) {
+                kept.insert(id, record);
+            }
         }
-    }
-    let mut projects: BTreeMap<String, Value> = BTreeMap::new();
-    for p in read("projects2.json") {
-        let Some(id) = text_id(&p["project_id"]) else {
-            continue;
-        };
-        let named = p["project_name"]
-            .as_str()
-            .is_some_and(|n| !n.trim().is_empty());
-        if named && !refused_as("project", &id) && !projects.contains_key(&id) {
-            projects.insert(id, p);
-        }
-    }
+        kept
+    };
+    let organisations = accepted("organisations2.json", "organisation", "organisation_name");
+    let projects = accepted("projects2.json", "project", "project_name");
     // Links are stored on both sides; either side is enough.
     let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (id, o) in &organisations {
