@@ -389,8 +389,20 @@ async fn network_and_path_give_the_ties_with_their_reasons_within_bounds() {
         let few_edges = network("organisation-b", 1, 100, 2).await;
         assert_eq!(found(&few_edges).2.len(), 2);
         assert!(found(&few_edges).3);
-        // An organisation tied to nobody is alone in its network.
+        // An organisation tied to nobody is alone in its network; so is a draft, which a
+        // moderator may see but which ties nobody in the published graph.
         assert_eq!(found(&network("organisation-g", 3, 100, 300).await).0, "G");
+        let moderator = app.user_token(&["moderator"], &[]);
+        let draft = app
+            .data_as(
+                Some(&moderator),
+                NETWORK,
+                json!({ "slug": "organisation-f", "depth": 3, "nodes": 100, "edges": 300 }),
+            )
+            .await;
+        let draft_nodes = &draft["organisation"]["network"]["nodes"];
+        assert_eq!(f.letter(&draft_nodes[0]["organisation"]["id"]), 'F');
+        assert_eq!(draft_nodes.as_array().unwrap().len(), 1);
 
         for (depth, nodes, edges) in [
             (0, 10, 10),
@@ -447,6 +459,21 @@ async fn network_and_path_give_the_ties_with_their_reasons_within_bounds() {
             "F is a draft"
         );
         assert_eq!(error_code(&path('B', 'D', 7).await), Some("BAD_USER_INPUT"));
+        // Once G is merged into B, G's id stands for B.
+        let merged = app
+            .data_as(
+                Some(&moderator),
+                r#"mutation($s: ID!, $m: ID!) { mergeOrganisations(input: { survivorId: $s, mergedId: $m }) {
+                    userErrors { field code } } }"#,
+                json!({ "s": f.id('B'), "m": f.id('G') }),
+            )
+            .await;
+        assert_eq!(merged["mergeOrganisations"]["userErrors"], json!([]));
+        let from_merged = path('G', 'D', 4).await;
+        assert_eq!(
+            f.letters(&from_merged["data"]["path"]["organisations"]),
+            "BCD"
+        );
         let not_an_organisation = app
             .graphql(
                 "query($to: ID!) { path(from: $to, to: $to) { length } }",

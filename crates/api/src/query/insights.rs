@@ -41,6 +41,7 @@ impl InsightsQuery {
 
     /// A shortest chain of ties (shared projects, links, grants, support) from one published
     /// organisation to another, of at most `maxLength` ties (up to 6); null when there is none.
+    /// The id of a merged organisation stands for the one it was merged into.
     async fn path(
         &self,
         ctx: &Context<'_>,

@@ -229,8 +229,19 @@ impl OrganisationPath {
     }
 }
 
+/// The node of an organisation, or of the one it was merged into (its id keeps resolving).
+async fn node_of(ctx: &Context<'_>, graph: &Graph, id: Uuid) -> Result<Option<usize>, Error> {
+    if let Some(node) = graph.node(id) {
+        return Ok(Some(node));
+    }
+    let redirects = store(ctx)?.redirects(&[id]).await.gql()?;
+    Ok(redirects
+        .get(&id)
+        .and_then(|survivor| graph.node(*survivor)))
+}
+
 /// A shortest chain from `from` to `to` of at most `max_length` ties, if there is one between
-/// two published organisations.
+/// two published organisations (a merged organisation's id stands for the survivor).
 pub async fn path(
     ctx: &Context<'_>,
     from: Uuid,
@@ -239,7 +250,10 @@ pub async fn path(
 ) -> Result<Option<OrganisationPath>, Error> {
     let published = published_graph(ctx).await?;
     let graph = &published.graph;
-    let (Some(a), Some(b)) = (graph.node(from), graph.node(to)) else {
+    let (Some(a), Some(b)) = (
+        node_of(ctx, graph, from).await?,
+        node_of(ctx, graph, to).await?,
+    ) else {
         return Ok(None);
     };
     Ok(graph
