@@ -7,7 +7,10 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use panorama_domain::*;
 use panorama_persistence::write;
-use panorama_tests::{Backend, TestApp, backends, global_id, seed_ring, shared_data};
+use panorama_tests::{
+    Backend, TestApp, backends, global_id, organisation_record, project_record, seed_ring,
+    shared_data,
+};
 use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
@@ -74,54 +77,14 @@ async fn download(app: &TestApp, file: &str) -> Download {
     }
 }
 
-fn organisation(name: &str, status: RecordStatus) -> Organisation {
-    Organisation {
-        meta: RecordMeta::new(status, Source::Demo),
-        name: name.to_owned(),
-        slug: name.to_lowercase().replace(' ', "-"),
-        short_description: None,
-        description: None,
-        website: None,
-        other_links: vec![],
-        logo_url: None,
-        organisation_type: None,
-        size: None,
-        founded_on: None,
-        legal_identifiers: vec![],
-        place: Place::default(),
-        classification: Classification::default(),
-        roles: vec![],
-        network_memberships: vec![],
-        tags: vec![],
-    }
-}
-
-fn project(title: &str, status: RecordStatus) -> Project {
-    Project {
-        meta: RecordMeta::new(status, Source::Demo),
-        title: title.to_owned(),
-        slug: title.to_lowercase().replace(' ', "-"),
-        short_description: None,
-        description: None,
-        social_impact: None,
-        website: None,
-        project_status: None,
-        start_date: None,
-        end_date: None,
-        place: Place::default(),
-        classification: Classification::default(),
-        who_it_helps: vec![],
-    }
-}
-
 /// Unpublished records beside the published ring: a pending and an archived organisation, a
 /// pending and an archived project; the pending organisation takes part in `published_project`.
 async fn seed_unpublished(app: &TestApp, published_project: uuid::Uuid) -> Vec<String> {
     let txn = app.store().connection().begin().await.unwrap();
-    let pending = organisation("Pending Org", RecordStatus::Pending);
-    let archived = organisation("Archived Org", RecordStatus::Archived);
-    let pending_project = project("Pending Project", RecordStatus::Pending);
-    let archived_project = project("Archived Project", RecordStatus::Archived);
+    let pending = organisation_record("Pending Org", RecordStatus::Pending);
+    let archived = organisation_record("Archived Org", RecordStatus::Archived);
+    let pending_project = project_record("Pending Project", RecordStatus::Pending);
+    let archived_project = project_record("Archived Project", RecordStatus::Archived);
     for o in [&pending, &archived] {
         write::insert_organisation(&txn, o).await.unwrap();
     }

@@ -14,6 +14,7 @@ mod feed;
 mod giving360;
 mod health;
 mod idempotency;
+mod insights;
 mod limits;
 mod moderation;
 mod mutations;

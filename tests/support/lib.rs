@@ -568,6 +568,56 @@ pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }
 
+/// A published-or-not organisation with a name and nothing else, its slug made from the name.
+pub fn organisation_record(
+    name: &str,
+    status: panorama_domain::RecordStatus,
+) -> panorama_domain::Organisation {
+    use panorama_domain::*;
+    Organisation {
+        meta: RecordMeta::new(status, Source::Demo),
+        name: name.to_owned(),
+        slug: name.to_lowercase().replace(' ', "-"),
+        short_description: None,
+        description: None,
+        website: None,
+        other_links: vec![],
+        logo_url: None,
+        organisation_type: None,
+        size: None,
+        founded_on: None,
+        legal_identifiers: vec![],
+        place: Place::default(),
+        classification: Classification::default(),
+        roles: vec![],
+        network_memberships: vec![],
+        tags: vec![],
+    }
+}
+
+/// A project with a title and nothing else, its slug made from the title.
+pub fn project_record(
+    title: &str,
+    status: panorama_domain::RecordStatus,
+) -> panorama_domain::Project {
+    use panorama_domain::*;
+    Project {
+        meta: RecordMeta::new(status, Source::Demo),
+        title: title.to_owned(),
+        slug: title.to_lowercase().replace(' ', "-"),
+        short_description: None,
+        description: None,
+        social_impact: None,
+        website: None,
+        project_status: None,
+        start_date: None,
+        end_date: None,
+        place: Place::default(),
+        classification: Classification::default(),
+        who_it_helps: vec![],
+    }
+}
+
 /// Writes a ring of `n` published organisations: organisation i leads project i and is a partner
 /// in project i+1, so every project has two participants. Every record has focus areas.
 pub async fn seed_ring(store: &Store, n: usize) -> anyhow::Result<()> {

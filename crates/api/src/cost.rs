@@ -6,6 +6,9 @@
 //!
 //! - a field with `first`/`last` (a connection, or a paged list) returns that many items, or its
 //!   default page size when neither is given;
+//! - a field with a cap argument `maxX` (an organisation's `network(maxNodes, maxEdges)`)
+//!   returns at most that many items in its list `x` (`nodes`, `edges`): the cap counts as that
+//!   list's page size, given or by default;
 //! - any other list of objects (an organisation's `projects`, a project's `participants`) is
 //!   taken as [`QueryLimits::list_estimate`] items;
 //! - `nodes` is the number of objects the query may return: every field whose type is an
@@ -175,9 +178,15 @@ pub fn measure(
     };
     let root = root_type.and_then(|name| registry.types.get(name));
     let mut root_fields = 0;
-    walk.selection_set(&operation.selection_set.node, root, 1, None, 1, &mut |_| {
-        root_fields += 1
-    });
+    walk.selection_set(
+        &operation.selection_set.node,
+        root,
+        1,
+        None,
+        &[],
+        1,
+        &mut |_| root_fields += 1,
+    );
     let mut figures = walk.figures;
     figures.root_fields = root_fields;
     let writes = match operation.ty {
@@ -202,14 +211,17 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     /// Walks a selection set of `parent` (None when unknown), each object under it counted
-    /// `multiplier` times; `page` is the page size of the connection it belongs to. `on_field`
-    /// sees each field at this level (fragments included).
+    /// `multiplier` times; `page` is the page size of the connection it belongs to, and `caps`
+    /// the sizes its `maxX` arguments give its lists. `on_field` sees each field at this level
+    /// (fragments included).
+    #[allow(clippy::too_many_arguments)]
     fn selection_set(
         &mut self,
         set: &SelectionSet,
         parent: Option<&MetaType>,
         multiplier: u64,
         page: Option<u64>,
+        caps: &[(String, u64)],
         depth: usize,
         on_field: &mut dyn FnMut(&Field),
     ) {
@@ -217,7 +229,7 @@ impl Walk<'_> {
             match &selection.node {
                 Selection::Field(field) => {
                     on_field(&field.node);
-                    self.field(&field.node, parent, multiplier, page, depth);
+                    self.field(&field.node, parent, multiplier, page, caps, depth);
                 }
                 Selection::InlineFragment(fragment) => {
                     let fragment = &fragment.node;
@@ -228,7 +240,7 @@ impl Walk<'_> {
                         .and_then(|c| self.registry.types.get(c.node.on.node.as_str()))
                         .or(parent);
                     let set = &fragment.selection_set.node;
-                    self.selection_set(set, on, multiplier, page, depth, on_field);
+                    self.selection_set(set, on, multiplier, page, caps, depth, on_field);
                 }
                 Selection::FragmentSpread(spread) => {
                     let spread = &spread.node;
@@ -248,7 +260,7 @@ impl Walk<'_> {
                         .get(fragment.type_condition.node.on.node.as_str());
                     self.fragment_depth += 1;
                     let set = &fragment.selection_set.node;
-                    self.selection_set(set, on, multiplier, page, depth, on_field);
+                    self.selection_set(set, on, multiplier, page, caps, depth, on_field);
                     self.fragment_depth -= 1;
                 }
             }
@@ -261,6 +273,7 @@ impl Walk<'_> {
         parent: Option<&MetaType>,
         multiplier: u64,
         page: Option<u64>,
+        caps: &[(String, u64)],
         depth: usize,
     ) {
         self.figures.depth = self.figures.depth.max(depth);
@@ -275,7 +288,8 @@ impl Walk<'_> {
         if let Some(target) = root_introspection.and_then(|t| self.registry.types.get(t)) {
             let outer = std::mem::replace(&mut self.introspecting, true);
             let set = &field.selection_set.node;
-            self.selection_set(set, Some(target), multiplier, None, depth + 1, &mut |_| {});
+            let target = Some(target);
+            self.selection_set(set, target, multiplier, None, &[], depth + 1, &mut |_| {});
             self.introspecting = outer;
             return;
         }
@@ -294,8 +308,10 @@ impl Walk<'_> {
         }
         let own_page = self.page_size(field, meta);
         let is_list = MetaTypeName::create(&meta.ty).is_list();
+        let cap = caps.iter().find(|(list, _)| list == name).map(|(_, n)| *n);
         let count = if is_list {
-            multiplier.saturating_mul(own_page.or(page).unwrap_or(self.list_estimate))
+            let size = cap.or(own_page).or(page).unwrap_or(self.list_estimate);
+            multiplier.saturating_mul(size)
         } else {
             multiplier
         };
@@ -304,8 +320,40 @@ impl Walk<'_> {
         }
         // A connection's page size applies to the lists inside it (`edges`, `nodes`).
         let inner_page = if is_list { None } else { own_page };
+        let own_caps = self.caps(field, meta);
         let set = &field.selection_set.node;
-        self.selection_set(set, Some(target), count, inner_page, depth + 1, &mut |_| {});
+        let target = Some(target);
+        self.selection_set(
+            set,
+            target,
+            count,
+            inner_page,
+            &own_caps,
+            depth + 1,
+            &mut |_| {},
+        );
+    }
+
+    /// The list sizes that `maxX` arguments give, as given or by default: `maxNodes: 50`
+    /// bounds the list `nodes` inside the field to 50 items.
+    fn caps(&self, field: &Field, meta: &async_graphql::registry::MetaField) -> Vec<(String, u64)> {
+        meta.args
+            .iter()
+            .filter_map(|(arg, meta_arg)| {
+                let list = arg
+                    .strip_prefix("max")
+                    .filter(|l| l.starts_with(char::is_uppercase))?;
+                let given = field
+                    .arguments
+                    .iter()
+                    .find(|(name, _)| name.node.as_str() == arg)
+                    .and_then(|(_, value)| self.number(&value.node));
+                let size = given.or_else(|| meta_arg.default_value.as_deref()?.parse().ok())?;
+                let mut name = list.to_owned();
+                name[..1].make_ascii_lowercase();
+                Some((name, size))
+            })
+            .collect()
     }
 
     /// `first` or `last` as given (a literal or a variable), else the argument's default, else
@@ -396,5 +444,18 @@ mod tests {
         // a: connection + 20 edges + 20 nodes (default page size) + 20 × 10 participations;
         // b: its connection only; introspection: nothing.
         assert_eq!(nodes, 1 + 20 + 20 + 200 + 1);
+    }
+
+    #[tokio::test]
+    async fn network_caps_count_as_the_size_of_its_lists() {
+        let (nodes, _) = figures(
+            "query($n: Int) { organisations(first: 2) { nodes { network(depth: 3, maxNodes: $n) {
+               nodes { organisation { name } } edges { reasons { kind } } } } } }",
+            serde_json::json!({ "n": 50 }),
+        )
+        .await;
+        // The connection, 2 organisations and their 2 networks; per network 50 nodes and their
+        // organisations, 300 edges (the default `maxEdges`) and 10 reasons each (estimated).
+        assert_eq!(nodes, 1 + 2 + 2 + 2 * (50 + 50 + 300 + 3000));
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod filter;
 pub mod giving360;
 pub mod model;
+pub mod network;
 pub mod page;
 pub mod partner;
 pub mod policy;

@@ -16,6 +16,7 @@ pub mod loaders;
 mod mapping;
 pub mod merge;
 pub mod moderation;
+pub mod network;
 pub mod partners;
 pub mod proposal;
 pub mod record;

@@ -460,7 +460,7 @@ impl Store {
 }
 
 /// Counts of focus, technology and impact-area terms among the records that `records` selects.
-async fn term_facets<E: EntityTrait>(
+pub(crate) async fn term_facets<E: EntityTrait>(
     db: &impl ConnectionTrait,
     term_table: &'static str,
     owner: &'static str,
@@ -508,7 +508,7 @@ async fn term_facets<E: EntityTrait>(
 }
 
 /// Counts per value of `column` among the selected records (records without a value left out).
-async fn column_facet<E: EntityTrait>(
+pub(crate) async fn column_facet<E: EntityTrait>(
     db: &impl ConnectionTrait,
     records: Select<E>,
     column: E::Column,

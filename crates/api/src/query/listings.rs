@@ -61,7 +61,7 @@ pub struct FacetsObject {
     pub countries: Vec<FacetCount>,
 }
 
-async fn term_counts(
+pub(crate) async fn term_counts(
     ctx: &Context<'_>,
     vocabulary: V,
     counts: FacetCounts,
@@ -84,7 +84,10 @@ async fn term_counts(
         .collect())
 }
 
-async fn facets_object(ctx: &Context<'_>, facets: Facets) -> Result<FacetsObject, Error> {
+pub(crate) async fn facets_object(
+    ctx: &Context<'_>,
+    facets: Facets,
+) -> Result<FacetsObject, Error> {
     Ok(FacetsObject {
         focus: term_counts(ctx, V::Focus, facets.focus).await?,
         technologies: term_counts(ctx, V::Technology, facets.technologies).await?,

@@ -3,6 +3,7 @@
 mod accounts;
 mod duplicates;
 mod feed;
+mod insights;
 mod listings;
 mod lookups;
 mod moderation;
@@ -15,6 +16,7 @@ use async_graphql::MergedObject;
 pub struct Query(
     lookups::LookupQuery,
     listings::ListingQuery,
+    insights::InsightsQuery,
     accounts::AccountQuery,
     moderation::ModerationQuery,
     duplicates::DuplicateQuery,

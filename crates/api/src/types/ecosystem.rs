@@ -4,6 +4,7 @@ use async_graphql::{Context, Error, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use panorama_domain as domain;
 use panorama_domain::Participation;
+use panorama_domain::network::{self, NetworkBounds};
 use panorama_domain::taxonomy::Vocabulary as V;
 use panorama_persistence::loaders::{GrantParty, Side, SupportParty};
 
@@ -169,6 +170,21 @@ impl Organisation {
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.meta.updated_at
+    }
+    /// The organisations around this one, at most `depth` ties away (1 to 3), with the ties
+    /// among them and the records behind each (shared projects, links, grants, support).
+    /// Published records only. At most `maxNodes` organisations (up to 500, this one included)
+    /// and `maxEdges` ties (up to 2,000); `truncated` says when they cut it short. The query
+    /// cost counts `maxNodes` nodes and `maxEdges` edges.
+    async fn network(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 1)] depth: i32,
+        #[graphql(default_with = "network::DEFAULT_NODES as i32")] max_nodes: i32,
+        #[graphql(default_with = "network::DEFAULT_EDGES as i32")] max_edges: i32,
+    ) -> Result<super::network::OrganisationNetwork, Error> {
+        let bounds = NetworkBounds::new(depth.into(), max_nodes.into(), max_edges.into()).gql()?;
+        super::network::network(ctx, self.0.meta.id, bounds).await
     }
     /// The projects this organisation takes part in, with its role in each.
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<ProjectParticipation>, Error> {

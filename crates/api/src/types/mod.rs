@@ -5,6 +5,7 @@ mod common;
 mod ecosystem;
 mod funding;
 pub mod history;
+pub mod network;
 mod node;
 mod partner;
 mod proposal;

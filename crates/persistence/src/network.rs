@@ -1,0 +1,222 @@
+//! The organisation graph and the ecosystem's breakdowns, read from published records only:
+//! the figures describe the public registry and are the same for every caller (which also lets
+//! them be precomputed once, later). Each kind of tie is one statement, whatever the number of
+//! organisations; the graph algorithms are the domain's.
+
+use std::collections::HashMap;
+
+use panorama_domain::filter::OrganisationFilter;
+use panorama_domain::model::{LinkKind, RecordStatus, SupportKind};
+use panorama_domain::network::{Graph, Tie, TieReason, shared_project_ties};
+use panorama_domain::policy::ReadScope;
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait};
+use uuid::Uuid;
+
+use crate::entities::*;
+use crate::filter::organisation_condition;
+use crate::listing::{FacetCounts, Facets, column_facet, term_facets};
+use crate::mapping::code;
+use crate::{Store, StoreError};
+
+/// The organisations a filter selects, with the ties among them and each one's type.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationGraph {
+    pub graph: Graph,
+    /// ORGANISATION_TYPE codes of the organisations that have one.
+    pub types: HashMap<Uuid, String>,
+}
+
+/// How a set of records divides: how many, and counts per facet value.
+#[derive(Debug, Clone, Default)]
+pub struct Breakdown {
+    pub total: u64,
+    pub facets: Facets,
+    /// ORGANISATION_SIZE codes (organisations only).
+    pub sizes: FacetCounts,
+}
+
+fn published(column: impl ColumnTrait) -> sea_orm::sea_query::SimpleExpr {
+    column.eq(RecordStatus::Published.code())
+}
+
+/// The ids of the published organisations that `filter` selects, as a subquery.
+fn selected_ids(filter: &OrganisationFilter) -> SelectStatement {
+    organisation::Entity::find()
+        .filter(organisation_condition(&ReadScope::PublishedOnly, filter))
+        .select_only()
+        .column(organisation::Column::Id)
+        .into_query()
+}
+
+/// The ids of the published projects in which a selected organisation takes part.
+fn projects_of_selected(filter: &OrganisationFilter) -> SelectStatement {
+    participation::Entity::find()
+        .select_only()
+        .column(participation::Column::ProjectId)
+        .filter(participation::Column::OrganisationId.in_subquery(selected_ids(filter)))
+        .into_query()
+}
+
+impl Store {
+    /// The graph of the published organisations that `filter` selects: ties through published
+    /// projects they share, published links, grants and support between two of them.
+    pub async fn organisation_graph(
+        &self,
+        filter: &OrganisationFilter,
+    ) -> Result<OrganisationGraph, StoreError> {
+        let db = self.connection();
+        let nodes: Vec<(Uuid, Option<String>)> = organisation::Entity::find()
+            .filter(organisation_condition(&ReadScope::PublishedOnly, filter))
+            .select_only()
+            .columns([
+                organisation::Column::Id,
+                organisation::Column::OrganisationType,
+            ])
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut ties = self.project_ties(filter).await?;
+        ties.extend(self.link_ties(filter).await?);
+        ties.extend(self.grant_ties(filter).await?);
+        ties.extend(self.support_ties(filter).await?);
+        let graph = Graph::new(nodes.iter().map(|(id, _)| *id), ties);
+        let types = nodes
+            .into_iter()
+            .filter_map(|(id, kind)| Some((id, kind?)))
+            .collect();
+        Ok(OrganisationGraph { graph, types })
+    }
+
+    async fn project_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
+        let published_projects = project::Entity::find()
+            .filter(published(project::Column::Status))
+            .select_only()
+            .column(project::Column::Id)
+            .into_query();
+        let rows: Vec<(Uuid, Uuid)> = participation::Entity::find()
+            .select_only()
+            .columns([
+                participation::Column::ProjectId,
+                participation::Column::OrganisationId,
+            ])
+            .filter(participation::Column::ProjectId.in_subquery(published_projects))
+            .filter(participation::Column::OrganisationId.in_subquery(selected_ids(filter)))
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        Ok(shared_project_ties(rows))
+    }
+
+    async fn link_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
+        let rows: Vec<(Uuid, Uuid, Uuid, String)> = organisation_link::Entity::find()
+            .select_only()
+            .columns([
+                organisation_link::Column::Id,
+                organisation_link::Column::FromId,
+                organisation_link::Column::ToId,
+                organisation_link::Column::Kind,
+            ])
+            .filter(published(organisation_link::Column::Status))
+            .filter(organisation_link::Column::FromId.in_subquery(selected_ids(filter)))
+            .filter(organisation_link::Column::ToId.in_subquery(selected_ids(filter)))
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        rows.into_iter()
+            .map(|(link, a, b, kind)| {
+                let kind = code(LinkKind::from_code, &kind, "link kind")?;
+                let reason = TieReason::Link { link, kind };
+                Ok(Tie { a, b, reason })
+            })
+            .collect()
+    }
+
+    async fn grant_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
+        let rows: Vec<(Uuid, Uuid, Uuid)> = grant_award::Entity::find()
+            .select_only()
+            .columns([
+                grant_award::Column::Id,
+                grant_award::Column::FunderId,
+                grant_award::Column::RecipientId,
+            ])
+            .filter(published(grant_award::Column::Status))
+            .filter(grant_award::Column::FunderId.in_subquery(selected_ids(filter)))
+            .filter(grant_award::Column::RecipientId.in_subquery(selected_ids(filter)))
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(grant, a, b)| Tie {
+                a,
+                b,
+                reason: TieReason::Grant { grant },
+            })
+            .collect())
+    }
+
+    /// Support given to an organisation; support given to a project ties the supporter to no
+    /// organisation here (the project's members are tied by the project itself).
+    async fn support_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
+        let rows: Vec<(Uuid, Uuid, Option<Uuid>, String)> = support::Entity::find()
+            .select_only()
+            .columns([
+                support::Column::Id,
+                support::Column::SupporterId,
+                support::Column::OrganisationId,
+                support::Column::Kind,
+            ])
+            .filter(published(support::Column::Status))
+            .filter(support::Column::SupporterId.in_subquery(selected_ids(filter)))
+            .filter(support::Column::OrganisationId.in_subquery(selected_ids(filter)))
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        rows.into_iter()
+            .filter_map(|(support, a, b, kind)| Some((support, a, b?, kind)))
+            .map(|(support, a, b, kind)| {
+                let kind = code(SupportKind::from_code, &kind, "support kind")?;
+                let reason = TieReason::Support { support, kind };
+                Ok(Tie { a, b, reason })
+            })
+            .collect()
+    }
+
+    /// How the published organisations that `filter` selects divide by type, size, country,
+    /// focus, technology and area of impact.
+    pub async fn organisation_breakdown(
+        &self,
+        filter: &OrganisationFilter,
+    ) -> Result<Breakdown, StoreError> {
+        let scope = ReadScope::PublishedOnly;
+        let selected =
+            || organisation::Entity::find().filter(organisation_condition(&scope, filter));
+        Ok(Breakdown {
+            total: selected().count(self.connection()).await?,
+            facets: self.organisation_facets(&scope, filter).await?,
+            sizes: column_facet(self.connection(), selected(), organisation::Column::Size).await?,
+        })
+    }
+
+    /// How the published projects of the selected organisations (those in which at least one
+    /// of them takes part) divide by country, focus, technology and area of impact.
+    pub async fn project_breakdown(
+        &self,
+        filter: &OrganisationFilter,
+    ) -> Result<Breakdown, StoreError> {
+        let db = self.connection();
+        let selected = || {
+            project::Entity::find()
+                .filter(published(project::Column::Status))
+                .filter(project::Column::Id.in_subquery(projects_of_selected(filter)))
+        };
+        let mut facets = term_facets(db, "project_term", "project_id", selected()).await?;
+        facets.countries = column_facet(db, selected(), project::Column::Country).await?;
+        Ok(Breakdown {
+            total: selected().count(db).await?,
+            facets,
+            sizes: FacetCounts::new(),
+        })
+    }
+}
