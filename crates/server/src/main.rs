@@ -8,10 +8,6 @@ use panorama_server::app;
 use panorama_server::config::{LogFormat, Settings};
 use tracing_subscriber::EnvFilter;
 
-/// See the workspace manifest: answers are many small allocations.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "panorama",
