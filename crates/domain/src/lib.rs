@@ -16,6 +16,7 @@ pub mod network;
 pub mod page;
 pub mod partner;
 pub mod policy;
+pub mod suggest;
 pub mod taxonomy;
 pub mod text;
 pub mod validation;
