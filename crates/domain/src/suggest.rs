@@ -312,7 +312,8 @@ pub fn pair_terms(a: &Profile, b: &Profile, common: usize, weights: &Weights) ->
     terms.add(TermKind::ComplementaryRoles, value, || why);
     let shared = common as f64;
     terms.add(TermKind::FriendsOfFriends, shared / (shared + 1.0), || {
-        format!("{common} organisations tied to both")
+        let plural = if common == 1 { "" } else { "s" };
+        format!("{common} organisation{plural} tied to both")
     });
     terms.done()
 }
