@@ -339,3 +339,47 @@ async fn funding_matches_rank_open_opportunities_the_organisation_can_apply_to()
         app.stop().await;
     }
 }
+
+/// Issue 7, point 4: on the real DSI4EU export, with a fifth of the tied pairs hidden, the
+/// suggestions find hidden partners better than a random order and than the most connected
+/// first (the figures of the README come from `panorama evaluate suggestions`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dsi4eu_suggestions_beat_both_baselines() {
+    let Some(data) = panorama_tests::shared_data() else {
+        eprintln!("skipped: ../shared/data not found (set PANORAMA_SHARED_DATA)");
+        return;
+    };
+    let data = data.join("dsi4eu");
+    let (organisations, projects) = (
+        data.join("organisations2.json"),
+        data.join("projects2.json"),
+    );
+    for backend in backends() {
+        let app = TestApp::empty(&backend).await;
+        panorama_server::import::dsi4eu::import(app.store(), &organisations, &projects)
+            .await
+            .unwrap();
+        let report = panorama_server::evaluate::suggestions(app.store(), 2)
+            .await
+            .unwrap();
+        eprintln!("[{backend:?}]\n{report}");
+        assert_eq!((report.organisations, report.pairs), (1221, 440));
+        let mean = |name: &str, figure: fn(&panorama_domain::evaluation::Figures) -> f64| {
+            let row = report.rows.iter().find(|r| r.method == name).unwrap();
+            row.runs.iter().map(figure).sum::<f64>() / row.runs.len() as f64
+        };
+        for figure in [
+            |x: &panorama_domain::evaluation::Figures| x.recall_at_k,
+            |x: &panorama_domain::evaluation::Figures| x.mrr,
+        ] {
+            let baseline = mean("random", figure).max(mean("most connected first", figure));
+            assert!(
+                mean("suggestions (all terms)", figure) > baseline,
+                "{report}"
+            );
+            let graph_only = "suggestions (no focus/technology/area terms)";
+            assert!(mean(graph_only, figure) > baseline, "{report}");
+        }
+        app.stop().await;
+    }
+}

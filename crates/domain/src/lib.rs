@@ -9,6 +9,7 @@ pub mod country;
 pub mod currency;
 pub mod duplicates;
 pub mod error;
+pub mod evaluation;
 pub mod filter;
 pub mod giving360;
 pub mod model;
