@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate, Utc};
 use panorama_domain::*;
 use panorama_persistence::{Store, write};
+use panorama_server::evaluate::Protocol;
 use panorama_tests::{
     TestApp, backends, error_code, global_id, organisation_record, project_record, uuid_of,
 };
@@ -359,7 +360,7 @@ async fn dsi4eu_suggestions_beat_both_baselines() {
         panorama_server::import::dsi4eu::import(app.store(), &organisations, &projects)
             .await
             .unwrap();
-        let report = panorama_server::evaluate::suggestions(app.store(), 2)
+        let report = panorama_server::evaluate::suggestions(app.store(), 2, Protocol::Pairs)
             .await
             .unwrap();
         eprintln!("[{backend:?}]\n{report}");

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
-use crate::network::{Graph, Tie};
+use crate::network::{Graph, Tie, TieReason};
 use crate::suggest::{Profile, Weights, collaboration_suggestions};
 
 /// A small, seedable pseudo-random generator (SplitMix64): enough to shuffle reproducibly,
@@ -74,6 +74,46 @@ pub fn hide_ties(graph: &Graph, share: f64, rng: &mut SplitMix64) -> Split {
         })
     });
     let kept = Graph::new(graph.ids().iter().copied(), ties.collect::<Vec<_>>());
+    Split { kept, hidden }
+}
+
+/// Hides a random `share` of the shared projects: every tie through them goes, and a pair
+/// tied by nothing else is hidden. The harder test: a hidden project leaves no common
+/// neighbour behind, unlike a hidden pair whose project still ties both ends to its other
+/// members.
+pub fn hide_projects(graph: &Graph, share: f64, rng: &mut SplitMix64) -> Split {
+    let reasons = || {
+        (0..graph.len()).flat_map(move |a| {
+            let above = graph.neighbours(a).iter().filter(move |&&b| b > a);
+            above.flat_map(move |&b| graph.reasons(a, b).iter().map(move |r| (a, b, *r)))
+        })
+    };
+    let projects: BTreeSet<Uuid> = reasons()
+        .filter_map(|(_, _, r)| match r {
+            TieReason::SharedProject { project } => Some(project),
+            _ => None,
+        })
+        .collect();
+    let mut projects: Vec<Uuid> = projects.into_iter().collect();
+    rng.shuffle(&mut projects);
+    let count = (projects.len() as f64 * share).round() as usize;
+    let gone: BTreeSet<Uuid> = projects.into_iter().take(count).collect();
+    let kept_reason = |r: &TieReason| !matches!(r, TieReason::SharedProject { project } if gone.contains(project));
+    let mut hidden: HashMap<usize, BTreeSet<usize>> = HashMap::new();
+    let mut ties = Vec::new();
+    for (a, b, reason) in reasons() {
+        if kept_reason(&reason) {
+            ties.push(Tie {
+                a: graph.id(a),
+                b: graph.id(b),
+                reason,
+            });
+        } else if !graph.reasons(a, b).iter().any(kept_reason) {
+            hidden.entry(a).or_default().insert(b);
+            hidden.entry(b).or_default().insert(a);
+        }
+    }
+    let kept = Graph::new(graph.ids().iter().copied(), ties);
     Split { kept, hidden }
 }
 
@@ -163,7 +203,6 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::TieReason;
 
     fn pair_tie(a: Uuid, b: Uuid, n: u128) -> Tie {
         let project = Uuid::from_u128(n);
@@ -233,6 +272,28 @@ mod tests {
             random.mrr < 1.0 && connected.mrr < 1.0,
             "{random:?} {connected:?}"
         );
+    }
+
+    #[test]
+    fn hiding_a_project_hides_the_pairs_it_alone_tied() {
+        // 1–2 by projects 7 and 8, 2–3 by 8 only, 3–4 by 9 only.
+        let ties = [
+            pair_tie(id(1), id(2), 7),
+            pair_tie(id(1), id(2), 8),
+            pair_tie(id(2), id(3), 8),
+            pair_tie(id(3), id(4), 9),
+        ];
+        let g = Graph::new((1..=4).map(id), ties);
+        // Seeds until project 8 alone is hidden (a third of three projects).
+        let split = (0..100)
+            .map(|seed| hide_projects(&g, 1.0 / 3.0, &mut SplitMix64::new(seed)))
+            .find(|s| s.kept.pair_count() == 2 && s.kept.reasons(0, 1).len() == 1)
+            .expect("a seed hides project 8");
+        // 1–2 keeps project 7; 2–3 had only project 8; 3–4 is untouched.
+        assert!(!split.kept.reasons(2, 3).is_empty());
+        let node = |n| g.node(id(n)).unwrap();
+        assert_eq!(split.hidden.len(), 2);
+        assert_eq!(split.hidden[&node(2)], BTreeSet::from([node(3)]));
     }
 
     #[test]

@@ -6,12 +6,42 @@
 
 use std::fmt;
 
-use panorama_domain::evaluation::{Figures, Method, SplitMix64, evaluate, hide_ties};
+use panorama_domain::evaluation::{
+    Figures, Method, Split, SplitMix64, evaluate, hide_projects, hide_ties,
+};
 use panorama_domain::filter::OrganisationFilter;
+use panorama_domain::network::Graph;
 use panorama_domain::suggest::Weights;
 use panorama_persistence::Store;
 
-/// The share of tied pairs hidden.
+/// What is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Protocol {
+    /// A random 20% of the tied pairs.
+    Pairs,
+    /// A random 20% of the shared projects, with every tie through them (a pair also tied
+    /// otherwise stays): the harder test, since a hidden project leaves no common partner.
+    Projects,
+}
+
+impl Protocol {
+    fn split(self, graph: &Graph, seed: u64) -> Split {
+        let rng = &mut SplitMix64::new(seed);
+        match self {
+            Self::Pairs => hide_ties(graph, HIDDEN_SHARE, rng),
+            Self::Projects => hide_projects(graph, HIDDEN_SHARE, rng),
+        }
+    }
+
+    fn hidden(self) -> &'static str {
+        match self {
+            Self::Pairs => "of the tied pairs",
+            Self::Projects => "of the shared projects",
+        }
+    }
+}
+
+/// The share of tied pairs (or projects) hidden.
 pub const HIDDEN_SHARE: f64 = 0.2;
 /// Recall is counted among the first `K` suggestions.
 pub const K: usize = 10;
@@ -64,14 +94,16 @@ impl Row {
 /// The evaluation's figures, printed as a Markdown table.
 #[derive(Debug, Clone)]
 pub struct Report {
+    pub protocol: Protocol,
     pub organisations: usize,
     pub pairs: usize,
     pub seeds: u64,
     pub rows: Vec<Row>,
 }
 
-/// Evaluates the suggestions on the published organisations of `store` over seeds `1..=seeds`.
-pub async fn suggestions(store: &Store, seeds: u64) -> anyhow::Result<Report> {
+/// Evaluates the suggestions on the published organisations of `store` over seeds `1..=seeds`,
+/// hiding what `protocol` says.
+pub async fn suggestions(store: &Store, seeds: u64, protocol: Protocol) -> anyhow::Result<Report> {
     let graph = store
         .organisation_graph(&OrganisationFilter::default())
         .await?;
@@ -84,7 +116,7 @@ pub async fn suggestions(store: &Store, seeds: u64) -> anyhow::Result<Report> {
         })
         .collect();
     for seed in 1..=seeds {
-        let split = hide_ties(&graph.graph, HIDDEN_SHARE, &mut SplitMix64::new(seed));
+        let split = protocol.split(&graph.graph, seed);
         for (row, (_, method)) in rows.iter_mut().zip(methods()) {
             // The random baseline's order comes from its own stream of the same seed.
             let mut order = SplitMix64::new(seed.wrapping_mul(0x5851_F42D_4C95_7F2D));
@@ -93,6 +125,7 @@ pub async fn suggestions(store: &Store, seeds: u64) -> anyhow::Result<Report> {
         }
     }
     Ok(Report {
+        protocol,
         organisations: graph.graph.len(),
         pairs: graph.graph.pair_count(),
         seeds,
@@ -108,11 +141,12 @@ impl fmt::Display for Report {
             .map_or(0.0, |r| r.mean(|x| x.queries as f64));
         writeln!(
             f,
-            "{} organisations, {} tied pairs; {:.0}% hidden, seeds 1 to {}; about {:.0} \
+            "{} organisations, {} tied pairs; {:.0}% {} hidden, seeds 1 to {}; about {:.0} \
              organisations lost a tie per seed\n",
             self.organisations,
             self.pairs,
             HIDDEN_SHARE * 100.0,
+            self.protocol.hidden(),
             self.seeds,
             queries
         )?;

@@ -74,12 +74,15 @@ enum ImportSource {
 
 #[derive(Subcommand)]
 enum Evaluation {
-    /// Hide a random 20% of the tied pairs of published organisations, ask for suggestions from
-    /// the rest, and print recall@10 and MRR beside a random order and the most connected first.
+    /// Hide a random 20% of the tied pairs (or shared projects) of published organisations, ask
+    /// for suggestions from the rest, and print recall@10 and MRR beside a random order and the most connected first.
     Suggestions {
         /// How many random splits (seeds 1 to N).
         #[arg(long, default_value_t = 5)]
         seeds: u64,
+        /// What to hide: tied pairs, or whole shared projects.
+        #[arg(long, value_enum, default_value = "pairs")]
+        hide: panorama_server::evaluate::Protocol,
     },
 }
 
@@ -162,10 +165,10 @@ async fn main() -> anyhow::Result<()> {
             panorama_server::partner::run(&store, command).await
         }
         Command::Evaluate {
-            what: Evaluation::Suggestions { seeds },
+            what: Evaluation::Suggestions { seeds, hide },
         } => {
             let store = app::open_store(settings.database_url(), false).await?;
-            let report = panorama_server::evaluate::suggestions(&store, seeds).await?;
+            let report = panorama_server::evaluate::suggestions(&store, seeds, hide).await?;
             println!("{report}");
             Ok(())
         }
