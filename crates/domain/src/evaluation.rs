@@ -48,6 +48,8 @@ pub struct Split {
     pub kept: Graph,
     /// The hidden partners of each organisation that lost a tie.
     pub hidden: HashMap<usize, BTreeSet<usize>>,
+    /// The projects hidden (none when pairs are).
+    pub hidden_projects: BTreeSet<Uuid>,
 }
 
 /// Hides `share` of the tied pairs of `graph`, chosen at random from `rng`.
@@ -74,7 +76,12 @@ pub fn hide_ties(graph: &Graph, share: f64, rng: &mut SplitMix64) -> Split {
         })
     });
     let kept = Graph::new(graph.ids().iter().copied(), ties.collect::<Vec<_>>());
-    Split { kept, hidden }
+    let hidden_projects = BTreeSet::new();
+    Split {
+        kept,
+        hidden,
+        hidden_projects,
+    }
 }
 
 /// Hides a random `share` of the shared projects: every tie through them goes, and a pair
@@ -114,7 +121,57 @@ pub fn hide_projects(graph: &Graph, share: f64, rng: &mut SplitMix64) -> Split {
         }
     }
     let kept = Graph::new(graph.ids().iter().copied(), ties);
-    Split { kept, hidden }
+    Split {
+        kept,
+        hidden,
+        hidden_projects: gone,
+    }
+}
+
+/// The focus, technologies and areas of impact of one project.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectTerms {
+    pub focus: BTreeSet<String>,
+    pub technologies: BTreeSet<String>,
+    pub impact_areas: BTreeSet<String>,
+}
+
+/// `profiles` with each organisation's focus, technologies and areas rebuilt from those of
+/// its projects that are not `hidden`, from `(project, organisation)` memberships: where an
+/// organisation's terms are its projects' (as in the DSI4EU export), a hidden project must
+/// not lend its terms to the two ends of the ties it hid.
+pub fn profiles_from_projects(
+    profiles: &HashMap<Uuid, Profile>,
+    memberships: &[(Uuid, Uuid)],
+    projects: &HashMap<Uuid, ProjectTerms>,
+    hidden: &BTreeSet<Uuid>,
+) -> HashMap<Uuid, Profile> {
+    let mut rebuilt: HashMap<Uuid, Profile> = profiles
+        .iter()
+        .map(|(id, p)| {
+            let mut p = p.clone();
+            p.focus.clear();
+            p.technologies.clear();
+            p.impact_areas.clear();
+            (*id, p)
+        })
+        .collect();
+    for (project, organisation) in memberships {
+        let (Some(terms), Some(profile)) = (projects.get(project), rebuilt.get_mut(organisation))
+        else {
+            continue;
+        };
+        if !hidden.contains(project) {
+            profile.focus.extend(terms.focus.iter().cloned());
+            profile
+                .technologies
+                .extend(terms.technologies.iter().cloned());
+            profile
+                .impact_areas
+                .extend(terms.impact_areas.iter().cloned());
+        }
+    }
+    rebuilt
 }
 
 /// How an organisation's candidates are ordered.
@@ -294,6 +351,27 @@ mod tests {
         let node = |n| g.node(id(n)).unwrap();
         assert_eq!(split.hidden.len(), 2);
         assert_eq!(split.hidden[&node(2)], BTreeSet::from([node(3)]));
+    }
+
+    #[test]
+    fn hidden_projects_lend_no_terms() {
+        let areas = |list: &[&str]| ProjectTerms {
+            impact_areas: list.iter().map(|c| (*c).to_owned()).collect(),
+            ..ProjectTerms::default()
+        };
+        let projects = HashMap::from([(id(7), areas(&["SCIENCE"])), (id(8), areas(&["HEALTH"]))]);
+        let before = Profile {
+            impact_areas: BTreeSet::from(["SCIENCE".to_owned(), "HEALTH".to_owned()]),
+            ..Profile::default()
+        };
+        let profiles = HashMap::from([(id(1), before)]);
+        let memberships = [(id(7), id(1)), (id(8), id(1))];
+        let hidden = BTreeSet::from([id(8)]);
+        let rebuilt = profiles_from_projects(&profiles, &memberships, &projects, &hidden);
+        assert_eq!(
+            rebuilt[&id(1)].impact_areas,
+            BTreeSet::from(["SCIENCE".to_owned()])
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use panorama_domain::evaluation::ProjectTerms;
 use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::model::{FundingOpportunity, GeoPoint, LinkKind, RecordStatus, SupportKind};
 use panorama_domain::network::{Graph, Tie, TieReason, shared_project_ties};
@@ -214,6 +215,17 @@ impl Store {
     }
 
     async fn project_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
+        Ok(shared_project_ties(
+            self.published_participations(filter).await?,
+        ))
+    }
+
+    /// `(project, organisation)` of each participation of a selected organisation in a
+    /// published project.
+    pub async fn published_participations(
+        &self,
+        filter: &OrganisationFilter,
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
         let published_projects = project::Entity::find()
             .filter(published(project::Column::Status))
             .select_only()
@@ -230,7 +242,40 @@ impl Store {
             .into_tuple()
             .all(self.connection())
             .await?;
-        Ok(shared_project_ties(rows))
+        Ok(rows)
+    }
+
+    /// The focus, technologies and areas of impact of every published project, in one
+    /// statement.
+    pub async fn project_terms(&self) -> Result<HashMap<Uuid, ProjectTerms>, StoreError> {
+        let published_projects = project::Entity::find()
+            .filter(published(project::Column::Status))
+            .select_only()
+            .column(project::Column::Id)
+            .into_query();
+        let rows: Vec<(Uuid, String, String)> = project_term::Entity::find()
+            .select_only()
+            .columns([
+                project_term::Column::ProjectId,
+                project_term::Column::Vocabulary,
+                project_term::Column::Code,
+            ])
+            .filter(project_term::Column::ProjectId.in_subquery(published_projects))
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        let mut found: HashMap<Uuid, ProjectTerms> = HashMap::new();
+        for (project, vocabulary, code) in rows {
+            let terms = found.entry(project).or_default();
+            let list = match Vocabulary::from_code(&vocabulary) {
+                Some(Vocabulary::Focus) => &mut terms.focus,
+                Some(Vocabulary::Technology) => &mut terms.technologies,
+                Some(Vocabulary::ImpactArea) => &mut terms.impact_areas,
+                _ => continue,
+            };
+            list.insert(code);
+        }
+        Ok(found)
     }
 
     async fn link_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {

@@ -4,15 +4,18 @@
 //! suggestions from what remains, and recall@10 and MRR say how high its hidden partners come,
 //! beside a random order and the most connected first. All in memory with the domain's scorer.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use panorama_domain::evaluation::{
-    Figures, Method, Split, SplitMix64, evaluate, hide_projects, hide_ties,
+    Figures, Method, ProjectTerms, Split, SplitMix64, evaluate, hide_projects, hide_ties,
+    profiles_from_projects,
 };
 use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::network::Graph;
-use panorama_domain::suggest::Weights;
+use panorama_domain::suggest::{Profile, Weights};
 use panorama_persistence::Store;
+use uuid::Uuid;
 
 /// What is hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -101,6 +104,40 @@ pub struct Report {
     pub rows: Vec<Row>,
 }
 
+/// When whole projects are hidden, what rebuilds the organisations' focus, technologies and
+/// areas from their visible projects only (in the DSI4EU export an organisation's terms are
+/// its projects'): then a hidden project lends its terms to nobody.
+enum ProjectData {
+    Unused,
+    Loaded {
+        memberships: Vec<(Uuid, Uuid)>,
+        terms: HashMap<Uuid, ProjectTerms>,
+    },
+}
+
+impl ProjectData {
+    async fn load(store: &Store, protocol: Protocol) -> anyhow::Result<Self> {
+        Ok(match protocol {
+            Protocol::Pairs => Self::Unused,
+            Protocol::Projects => Self::Loaded {
+                memberships: store
+                    .published_participations(&OrganisationFilter::default())
+                    .await?,
+                terms: store.project_terms().await?,
+            },
+        })
+    }
+
+    fn profiles(&self, profiles: &HashMap<Uuid, Profile>, split: &Split) -> HashMap<Uuid, Profile> {
+        match self {
+            Self::Unused => profiles.clone(),
+            Self::Loaded { memberships, terms } => {
+                profiles_from_projects(profiles, memberships, terms, &split.hidden_projects)
+            }
+        }
+    }
+}
+
 /// Evaluates the suggestions on the published organisations of `store` over seeds `1..=seeds`,
 /// hiding what `protocol` says.
 pub async fn suggestions(store: &Store, seeds: u64, protocol: Protocol) -> anyhow::Result<Report> {
@@ -108,6 +145,7 @@ pub async fn suggestions(store: &Store, seeds: u64, protocol: Protocol) -> anyho
         .organisation_graph(&OrganisationFilter::default())
         .await?;
     let profiles = store.organisation_profiles(&graph).await?;
+    let projects = ProjectData::load(store, protocol).await?;
     let mut rows: Vec<Row> = methods()
         .into_iter()
         .map(|(method, _)| Row {
@@ -117,6 +155,7 @@ pub async fn suggestions(store: &Store, seeds: u64, protocol: Protocol) -> anyho
         .collect();
     for seed in 1..=seeds {
         let split = protocol.split(&graph.graph, seed);
+        let profiles = projects.profiles(&profiles, &split);
         for (row, (_, method)) in rows.iter_mut().zip(methods()) {
             // The random baseline's order comes from its own stream of the same seed.
             let mut order = SplitMix64::new(seed.wrapping_mul(0x5851_F42D_4C95_7F2D));
