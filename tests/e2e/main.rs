@@ -26,6 +26,7 @@ mod read_api;
 mod records;
 mod serving;
 mod statements;
+mod suggestions;
 mod sync;
 mod visibility;
 mod webhooks;

@@ -458,4 +458,19 @@ mod tests {
         // organisations, 300 edges (the default `maxEdges`) and 10 reasons each (estimated).
         assert_eq!(nodes, 1 + 2 + 2 + 2 * (50 + 50 + 300 + 3000));
     }
+
+    #[tokio::test]
+    async fn suggestions_count_as_many_as_asked_for() {
+        let (nodes, _) = figures(
+            r#"query($n: Int) {
+               collaborationSuggestions(organisationId: "x", first: $n) {
+                 organisation { network { nodes { distance } } } terms { name } }
+               fundingMatches(organisationId: "x") { opportunity { title } terms { name } } }"#,
+            serde_json::json!({ "n": 50 }),
+        )
+        .await;
+        // 50 suggestions, their organisations, networks (100 nodes by default) and 10 terms
+        // each (estimated); 10 matches (the default) with their opportunities and terms.
+        assert_eq!(nodes, 50 * (1 + 1 + 1 + 100 + 10) + 10 * (1 + 1 + 10));
+    }
 }

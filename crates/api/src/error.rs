@@ -10,6 +10,7 @@ pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
 pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
 pub const FORBIDDEN: &str = "FORBIDDEN";
+pub const NOT_FOUND: &str = "NOT_FOUND";
 /// The database cannot be reached; the same request may succeed shortly.
 pub const DATABASE_UNAVAILABLE: &str = "DATABASE_UNAVAILABLE";
 /// The request, or one of its statements, ran out of time.
@@ -44,6 +45,11 @@ pub fn unauthenticated() -> Error {
 /// The caller is signed in but may not do this.
 pub fn forbidden() -> Error {
     coded("you may not do this", FORBIDDEN)
+}
+
+/// What the request names does not exist (or the caller may not see it).
+pub fn not_found(message: impl Into<String>) -> Error {
+    coded(&message.into(), NOT_FOUND)
 }
 
 pub fn user_error(message: impl Into<String>) -> Error {

@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod evaluate;
 pub mod export;
 pub mod giving360;
 pub mod import;

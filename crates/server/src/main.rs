@@ -1,4 +1,5 @@
-//! `panorama`: serves the API, or runs one operator command (migrate, import, export, schema).
+//! `panorama`: serves the API, or runs one operator command (migrate, import, export, evaluate,
+//! schema).
 
 use std::path::PathBuf;
 
@@ -44,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         command: panorama_server::partner::PartnerCommand,
     },
+    /// Measure how well the suggestions work on the data of the database.
+    Evaluate {
+        #[command(subcommand)]
+        what: Evaluation,
+    },
     /// Print the GraphQL schema (SDL); `panorama schema > schema.graphql` rewrites the committed one.
     Schema,
 }
@@ -63,6 +69,20 @@ enum ImportSource {
     ThreeSixtyGiving {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Evaluation {
+    /// Hide a random 20% of the tied pairs (or shared projects) of published organisations, ask
+    /// for suggestions from the rest, and print recall@10 and MRR beside a random order and the most connected first.
+    Suggestions {
+        /// How many random splits (seeds 1 to N).
+        #[arg(long, default_value_t = 5)]
+        seeds: u64,
+        /// What to hide: tied pairs, or whole shared projects.
+        #[arg(long, value_enum, default_value = "pairs")]
+        hide: panorama_server::evaluate::Protocol,
     },
 }
 
@@ -143,6 +163,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Partner { command } => {
             let store = app::open_store(settings.database_url(), false).await?;
             panorama_server::partner::run(&store, command).await
+        }
+        Command::Evaluate {
+            what: Evaluation::Suggestions { seeds, hide },
+        } => {
+            let store = app::open_store(settings.database_url(), false).await?;
+            let report = panorama_server::evaluate::suggestions(&store, seeds, hide).await?;
+            println!("{report}");
+            Ok(())
         }
         Command::Schema => Ok(()),
     }

@@ -7,6 +7,7 @@ mod insights;
 mod listings;
 mod lookups;
 mod moderation;
+mod suggestions;
 mod sync;
 pub(crate) mod webhooks;
 
@@ -17,6 +18,7 @@ pub struct Query(
     lookups::LookupQuery,
     listings::ListingQuery,
     insights::InsightsQuery,
+    suggestions::SuggestionQuery,
     accounts::AccountQuery,
     moderation::ModerationQuery,
     duplicates::DuplicateQuery,

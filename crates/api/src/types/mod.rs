@@ -9,6 +9,7 @@ pub mod network;
 mod node;
 mod partner;
 mod proposal;
+pub mod suggestion;
 mod webhook;
 
 pub use common::*;

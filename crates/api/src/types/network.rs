@@ -230,7 +230,7 @@ impl OrganisationPath {
 }
 
 /// The node of an organisation, or of the one it was merged into (its id keeps resolving).
-async fn node_of(ctx: &Context<'_>, graph: &Graph, id: Uuid) -> Result<Option<usize>, Error> {
+pub async fn node_of(ctx: &Context<'_>, graph: &Graph, id: Uuid) -> Result<Option<usize>, Error> {
     if let Some(node) = graph.node(id) {
         return Ok(Some(node));
     }
