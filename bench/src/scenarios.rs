@@ -174,11 +174,13 @@ const SYNC_BATCH: usize = 500;
 /// A funder's nightly sync: 10,000 grants in batches of 500, one batch after another, then the
 /// same batches again (nothing changed: every record must come back UNCHANGED).
 async fn bulk_sync(server: &Server, graphql: &str) -> anyhow::Result<SyncFigures> {
-    let token = partner_token(server).await?;
+    // Each run is a new partner with grants of its own, so a reused database starts afresh.
+    let run = chrono::Utc::now().timestamp();
+    let token = partner_token(server, run).await?;
     let client = reqwest::Client::new();
     let recipients = recipient_ids(&client, graphql).await?;
     let batches: Vec<String> = (0..SYNC_GRANTS / SYNC_BATCH)
-        .map(|b| upsert_body(b, &recipients))
+        .map(|b| upsert_body(run, b, &recipients))
         .collect();
     let mut rates = Vec::new();
     for expected in ["CREATED", "UNCHANGED"] {
@@ -201,13 +203,12 @@ async fn bulk_sync(server: &Server, graphql: &str) -> anyhow::Result<SyncFigures
 }
 
 /// A trusted funder partner standing for the first organisation, and a token of its client.
-async fn partner_token(server: &Server) -> anyhow::Result<String> {
-    let stamp = chrono::Utc::now().timestamp();
+async fn partner_token(server: &Server, run: i64) -> anyhow::Result<String> {
     let created = server.command(&[
         "partner",
         "create",
         "--name",
-        &format!("Benchmark funder {stamp}"),
+        &format!("Benchmark funder {run}"),
         "--kind",
         "FUNDER",
         "--organisation",
@@ -265,13 +266,13 @@ async fn recipient_ids(client: &reqwest::Client, graphql: &str) -> anyhow::Resul
     Ok(ids)
 }
 
-fn upsert_body(batch: usize, recipients: &[String]) -> String {
+fn upsert_body(run: i64, batch: usize, recipients: &[String]) -> String {
     let records: Vec<Value> = (0..SYNC_BATCH)
         .map(|i| {
             let n = batch * SYNC_BATCH + i;
             json!({
                 "externalId": format!("bench-grant-{n}"),
-                "identifier": format!("360G-bench-sync-{n}"),
+                "identifier": format!("360G-bench-sync-{run}-{n}"),
                 "title": format!("Synced grant {n}"),
                 "amountAwarded": { "amount": format!("{}", 1000 + n), "currency": "EUR" },
                 "awardDate": "2025-06-01",

@@ -12,7 +12,7 @@ pub struct Shape {
     pub description: &'static str,
     pub query: &'static str,
     pub variables: Value,
-    /// For pgbench; `None` where there is no hand-written equivalent to compare with.
+    /// The same data by hand, for pgbench: one transaction of these statements.
     pub sql: String,
 }
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::change::{ChangeError, change_in, create_in};
 use crate::history::Action;
+use crate::history::record_changes;
 use crate::record::StoredRecord;
 use crate::write::{find_external_id, find_external_ids, insert_external_id};
 use crate::{Store, StoreError};
@@ -87,10 +88,22 @@ impl Store {
         atomic: bool,
     ) -> Result<Vec<ItemOutcome<R>>, StoreError> {
         let txn = self.begin_write().await?;
+        let external_ids: Vec<String> = items.iter().map(|i| i.external_id.clone()).collect();
+        let mut known = find_external_ids(&txn, namespace, R::TABLE, &external_ids).await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
+            let id = known.get(&item.external_id).copied();
+            if let Some(current) = unchanged(&txn, id, item.changes, may_write).await? {
+                outcomes.push(Ok((UpsertStatus::Unchanged, current)));
+                continue;
+            }
             let savepoint = txn.begin().await?;
-            let outcome = upsert_one(&savepoint, namespace, item, meta, action, may_write).await;
+            let outcome =
+                upsert_one(&savepoint, namespace, item, id, meta, action, may_write).await;
+            if let Ok((UpsertStatus::Created, record)) = &outcome {
+                // A later item of the batch with the same external id changes this record.
+                known.insert(item.external_id.clone(), record.meta().id);
+            }
             outcomes.push(settle(savepoint, outcome, "externalId").await?);
         }
         if atomic && outcomes.iter().any(Result::is_err) {
@@ -153,15 +166,38 @@ fn field_error(field: &str, code: ErrorCode, message: impl Into<String>) -> Fiel
     }
 }
 
+/// The stored record `known`, if the change-set leaves it as it is and the writer may write
+/// it: a resent record costs one read, and no savepoint or write. Anything else (a new record,
+/// a change, a refusal) is left to [`upsert_one`], which says what and why.
+async fn unchanged<R: StoredRecord>(
+    txn: &DatabaseTransaction,
+    known: Option<Uuid>,
+    changes: &dyn ChangeSet<R>,
+    may_write: MayWrite<'_, R>,
+) -> Result<Option<R>, StoreError> {
+    let Some(id) = known else {
+        return Ok(None);
+    };
+    let Some(current) = R::load(txn, id).await? else {
+        return Ok(None);
+    };
+    let Ok(next) = changes.apply(current.clone()) else {
+        return Ok(None);
+    };
+    let same = may_write(Some(&current), &next).is_ok()
+        && record_changes(Some(&current), &next).is_ok_and(|c| c.is_empty());
+    Ok(same.then_some(current))
+}
+
 async fn upsert_one<R: StoredRecord>(
     txn: &DatabaseTransaction,
     namespace: &str,
     item: &UpsertItem<'_, R>,
+    known: Option<Uuid>,
     meta: &RecordMeta,
     action: &Action<'_>,
     may_write: MayWrite<'_, R>,
 ) -> Result<(UpsertStatus, R), ChangeError> {
-    let known = find_external_id(txn, namespace, R::TABLE, &item.external_id).await?;
     let done = upsert_known(txn, known, item.changes, meta, action, may_write).await?;
     if done.0 == UpsertStatus::Created {
         let id = done.1.meta().id;
