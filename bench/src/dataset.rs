@@ -15,29 +15,27 @@
 //! ids included.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use panorama_domain::evaluation::SplitMix64;
 use panorama_domain::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-/// SplitMix64: small, fast and good enough to draw a benchmark's data; no dependency.
-pub struct Rng(u64);
+/// The domain's seedable generator (the one the suggestions' evaluation shuffles with), with
+/// what drawing a dataset needs besides.
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed)
+        Self(SplitMix64::new(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+        self.0.below(n)
     }
 
     /// Uniform in `[0, 1)`.
@@ -259,24 +257,4 @@ fn grants(
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_generator_repeats_itself_and_spreads_its_draws() {
-        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
-        let draws: Vec<u64> = (0..100).map(|_| a.next_u64()).collect();
-        assert_eq!(draws, (0..100).map(|_| b.next_u64()).collect::<Vec<_>>());
-        let mut counts = [0usize; 4];
-        for _ in 0..40_000 {
-            counts[a.below(4)] += 1;
-        }
-        assert!(
-            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
-            "{counts:?}"
-        );
-    }
 }

@@ -58,6 +58,12 @@ const SAME_SCOPE_AS_MATRIX: &[&str] = &[
     "changes",
     // The names of the event types webhooks can carry.
     "webhookEventTypes",
+    // Insights: computed from published records only, the same for every caller (the
+    // insights and suggestions tests check that drafts never count).
+    "ecosystemStats",
+    "path",
+    "collaborationSuggestions",
+    "fundingMatches",
 ];
 
 /// (operation, who, target, expected). Rows run in this order; admins' status changes come

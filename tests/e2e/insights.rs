@@ -8,8 +8,8 @@ use std::time::Duration;
 use panorama_domain::*;
 use panorama_persistence::{Store, write};
 use panorama_tests::{
-    TestApp, backends, error_code, global_id, organisation_record, project_record, shared_data,
-    uuid_of,
+    TestApp, backends, error_code, global_id, letter_of, organisation_record, project_record,
+    shared_data,
 };
 use rust_decimal::Decimal;
 use sea_orm::TransactionTrait;
@@ -39,13 +39,7 @@ impl Fixture {
     }
 
     fn letter(&self, global: &Value) -> char {
-        let uuid = uuid_of(global.as_str().expect("an id"));
-        *self
-            .ids
-            .iter()
-            .find(|(_, id)| **id == uuid)
-            .expect("a fixture organisation")
-            .0
+        letter_of(&self.ids, global)
     }
 
     /// The letters of a list of organisations (`{ id }` objects), in order.

@@ -9,7 +9,7 @@ use panorama_domain::*;
 use panorama_persistence::{Store, write};
 use panorama_server::evaluate::Protocol;
 use panorama_tests::{
-    TestApp, backends, error_code, global_id, organisation_record, project_record, uuid_of,
+    TestApp, backends, error_code, global_id, letter_of, organisation_record, project_record,
 };
 use rust_decimal::Decimal;
 use sea_orm::TransactionTrait;
@@ -41,13 +41,7 @@ impl Fixture {
     }
 
     fn letter(&self, global: &Value) -> char {
-        let uuid = uuid_of(global.as_str().expect("an id"));
-        *self
-            .ids
-            .iter()
-            .find(|(_, id)| **id == uuid)
-            .expect("a fixture organisation")
-            .0
+        letter_of(&self.ids, global)
     }
 }
 

@@ -552,6 +552,15 @@ pub fn global_id(kind: &str, id: uuid::Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }
 
+/// The letter a fixture named the organisation of `global` (an API id) by.
+pub fn letter_of(ids: &std::collections::HashMap<char, uuid::Uuid>, global: &Value) -> char {
+    let uuid = uuid_of(global.as_str().expect("an id"));
+    *ids.iter()
+        .find(|(_, id)| **id == uuid)
+        .expect("a fixture organisation")
+        .0
+}
+
 /// The uuid behind a global id.
 pub fn uuid_of(id: &str) -> uuid::Uuid {
     use base64::Engine;

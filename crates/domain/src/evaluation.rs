@@ -29,7 +29,7 @@ impl SplitMix64 {
     }
 
     /// A number in `0..n` (`n` > 0); the modulo bias is negligible for the sizes shuffled here.
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
 

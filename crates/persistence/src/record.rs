@@ -1,11 +1,12 @@
 //! What the write path needs to know of each kind of record: its table, how to read one inside
 //! a transaction, how to insert it and how to write a new version over the stored one.
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use panorama_domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -48,11 +49,19 @@ pub trait StoredRecord: Serialize + DeserializeOwned + Clone + Send + Sync + 'st
         Vec::new()
     }
 
+    /// The records in any status, with their child rows, by id (one read for them all).
+    fn load_many(
+        db: &DatabaseTransaction,
+        ids: &[Uuid],
+    ) -> impl Future<Output = Result<HashMap<Uuid, Self>, StoreError>> + Send;
+
     /// The record in any status, with its child rows.
     fn load(
         db: &DatabaseTransaction,
         id: Uuid,
-    ) -> impl Future<Output = Result<Option<Self>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Self>, StoreError>> + Send {
+        async move { Ok(Self::load_many(db, &[id]).await?.remove(&id)) }
+    }
 
     fn insert(
         &self,
@@ -101,10 +110,10 @@ pub(crate) async fn missing(
     Ok(missing)
 }
 
-/// Implements the parts of [`StoredRecord`] that differ between kinds only by name: `load`
-/// reads the row of `$module` and turns it into the record with `$map`.
+/// Implements the parts of [`StoredRecord`] that differ between kinds only by name:
+/// `load_many` reads the rows of `$module` and turns them into records with `$map`.
 macro_rules! stored_record {
-    ($module:ident, |$db:ident, $row:ident| $map:expr, $insert:path, $update:path) => {
+    ($module:ident, |$db:ident, $rows:ident| $map:expr, $insert:path, $update:path) => {
         fn meta(&self) -> &RecordMeta {
             &self.meta
         }
@@ -113,10 +122,14 @@ macro_rules! stored_record {
             &mut self.meta
         }
 
-        async fn load(db: &DatabaseTransaction, id: Uuid) -> Result<Option<Self>, StoreError> {
-            let Some($row) = $module::Entity::find_by_id(id).one(db).await? else {
-                return Ok(None);
-            };
+        async fn load_many(
+            db: &DatabaseTransaction,
+            ids: &[Uuid],
+        ) -> Result<HashMap<Uuid, Self>, StoreError> {
+            let $rows = $module::Entity::find()
+                .filter($module::Column::Id.is_in(ids.iter().copied()))
+                .all(db)
+                .await?;
             let $db = db;
             $map
         }
@@ -135,6 +148,19 @@ macro_rules! stored_record {
     };
 }
 
+/// Rows mapped to records, by id.
+fn by_id<M, R: StoredRecord>(
+    rows: Vec<M>,
+    map: impl Fn(M) -> Result<R, StoreError>,
+) -> Result<HashMap<Uuid, R>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let record = map(row)?;
+            Ok((record.meta().id, record))
+        })
+        .collect()
+}
+
 fn reference(field: &'static str, table: &'static str, id: Option<Uuid>) -> Option<Reference> {
     id.map(|id| Reference { field, table, id })
 }
@@ -143,10 +169,7 @@ impl StoredRecord for Organisation {
     const TABLE: &'static str = "organisation";
     stored_record!(
         organisation,
-        |db, row| Ok(hydrate_organisations(db, vec![row])
-            .await?
-            .into_values()
-            .next()),
+        |db, rows| hydrate_organisations(db, rows).await,
         write::insert_organisation,
         write::update_organisation
     );
@@ -160,7 +183,7 @@ impl StoredRecord for Project {
     const TABLE: &'static str = "project";
     stored_record!(
         project,
-        |db, row| Ok(hydrate_projects(db, vec![row]).await?.into_values().next()),
+        |db, rows| hydrate_projects(db, rows).await,
         write::insert_project,
         write::update_project
     );
@@ -174,7 +197,7 @@ impl StoredRecord for Event {
     const TABLE: &'static str = "event";
     stored_record!(
         event,
-        |db, row| Ok(hydrate_events(db, vec![row]).await?.into_values().next()),
+        |db, rows| hydrate_events(db, rows).await,
         write::insert_event,
         write::update_event
     );
@@ -199,7 +222,7 @@ impl StoredRecord for Grant {
     const TABLE: &'static str = "grant_award";
     stored_record!(
         grant_award,
-        |_db, row| mapping::grant(row).map(Some),
+        |_db, rows| by_id(rows, mapping::grant),
         write::insert_grant,
         write::update_grant
     );
@@ -224,7 +247,7 @@ impl StoredRecord for Support {
     const TABLE: &'static str = "support";
     stored_record!(
         support,
-        |_db, row| mapping::support(row).map(Some),
+        |_db, rows| by_id(rows, mapping::support),
         write::insert_support,
         write::update_support
     );
@@ -245,7 +268,7 @@ impl StoredRecord for OrganisationLink {
     const TABLE: &'static str = "organisation_link";
     stored_record!(
         organisation_link,
-        |_db, row| mapping::link(row).map(Some),
+        |_db, rows| by_id(rows, mapping::link),
         write::insert_link,
         write::update_link
     );
@@ -265,7 +288,7 @@ impl StoredRecord for CaseStudy {
     const TABLE: &'static str = "case_study";
     stored_record!(
         case_study,
-        |_db, row| mapping::case_study(row).map(Some),
+        |_db, rows| by_id(rows, mapping::case_study),
         write::insert_case_study,
         write::update_case_study
     );
@@ -289,7 +312,7 @@ impl StoredRecord for FundingOpportunity {
     const TABLE: &'static str = "funding_opportunity";
     stored_record!(
         funding_opportunity,
-        |_db, row| mapping::funding_opportunity(row).map(Some),
+        |_db, rows| by_id(rows, mapping::funding_opportunity),
         write::insert_funding_opportunity,
         write::update_funding_opportunity
     );
@@ -309,7 +332,7 @@ impl StoredRecord for ImpactIndicator {
     const TABLE: &'static str = "impact_indicator";
     stored_record!(
         impact_indicator,
-        |_db, row| mapping::impact_indicator(row).map(Some),
+        |_db, rows| by_id(rows, mapping::impact_indicator),
         write::insert_impact_indicator,
         write::update_impact_indicator
     );

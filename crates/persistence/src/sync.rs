@@ -77,7 +77,7 @@ impl Store {
     /// Upserts `items` by their external ids in `namespace`: a new id creates a record (with
     /// `meta` as its metadata, a fresh id each), a known one changes it. Atomic: one failure
     /// and nothing is written (every item says why it was not); otherwise each item stands
-    /// alone (savepoints).
+    /// alone (savepoints). The external ids of a batch are distinct (the API refuses twins).
     pub async fn upsert_batch<R: StoredRecord>(
         &self,
         namespace: &str,
@@ -89,21 +89,20 @@ impl Store {
     ) -> Result<Vec<ItemOutcome<R>>, StoreError> {
         let txn = self.begin_write().await?;
         let external_ids: Vec<String> = items.iter().map(|i| i.external_id.clone()).collect();
-        let mut known = find_external_ids(&txn, namespace, R::TABLE, &external_ids).await?;
+        let known = find_external_ids(&txn, namespace, R::TABLE, &external_ids).await?;
+        let ids: Vec<Uuid> = known.values().copied().collect();
+        let stored = R::load_many(&txn, &ids).await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let id = known.get(&item.external_id).copied();
-            if let Some(current) = unchanged(&txn, id, item.changes, may_write).await? {
-                outcomes.push(Ok((UpsertStatus::Unchanged, current)));
+            let current = id.and_then(|id| stored.get(&id));
+            if let Some(current) = current.filter(|c| unchanged(*c, item.changes, may_write)) {
+                outcomes.push(Ok((UpsertStatus::Unchanged, current.clone())));
                 continue;
             }
             let savepoint = txn.begin().await?;
             let outcome =
                 upsert_one(&savepoint, namespace, item, id, meta, action, may_write).await;
-            if let Ok((UpsertStatus::Created, record)) = &outcome {
-                // A later item of the batch with the same external id changes this record.
-                known.insert(item.external_id.clone(), record.meta().id);
-            }
             outcomes.push(settle(savepoint, outcome, "externalId").await?);
         }
         if atomic && outcomes.iter().any(Result::is_err) {
@@ -166,27 +165,19 @@ fn field_error(field: &str, code: ErrorCode, message: impl Into<String>) -> Fiel
     }
 }
 
-/// The stored record `known`, if the change-set leaves it as it is and the writer may write
-/// it: a resent record costs one read, and no savepoint or write. Anything else (a new record,
-/// a change, a refusal) is left to [`upsert_one`], which says what and why.
-async fn unchanged<R: StoredRecord>(
-    txn: &DatabaseTransaction,
-    known: Option<Uuid>,
+/// Whether the change-set leaves the stored record as it is (and the writer may write it):
+/// such an item is `Unchanged` with no savepoint, read or write of its own — the batch read
+/// every known record at once. Anything else (a change, a refusal) is left to [`upsert_one`],
+/// which says what and why.
+fn unchanged<R: StoredRecord>(
+    current: &R,
     changes: &dyn ChangeSet<R>,
     may_write: MayWrite<'_, R>,
-) -> Result<Option<R>, StoreError> {
-    let Some(id) = known else {
-        return Ok(None);
-    };
-    let Some(current) = R::load(txn, id).await? else {
-        return Ok(None);
-    };
-    let Ok(next) = changes.apply(current.clone()) else {
-        return Ok(None);
-    };
-    let same = may_write(Some(&current), &next).is_ok()
-        && record_changes(Some(&current), &next).is_ok_and(|c| c.is_empty());
-    Ok(same.then_some(current))
+) -> bool {
+    changes.apply(current.clone()).is_ok_and(|next| {
+        may_write(Some(current), &next).is_ok()
+            && record_changes(Some(current), &next).is_ok_and(|c| c.is_empty())
+    })
 }
 
 async fn upsert_one<R: StoredRecord>(
