@@ -8,8 +8,8 @@ use std::time::Duration;
 use panorama_domain::*;
 use panorama_persistence::{Store, write};
 use panorama_tests::{
-    TestApp, backends, error_code, global_id, letter_of, organisation_record, project_record,
-    shared_data,
+    TestApp, backends, dsi4eu_export, error_code, global_id, letter_of, organisation_record,
+    project_record,
 };
 use rust_decimal::Decimal;
 use sea_orm::TransactionTrait;
@@ -843,15 +843,9 @@ fn counts(list: &Value) -> BTreeMap<String, u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dsi4eu_figures_match_those_computed_from_the_files() {
-    let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data not found (set PANORAMA_SHARED_DATA)");
+    let Some((organisations, projects)) = dsi4eu_export() else {
         return;
     };
-    let data = data.join("dsi4eu");
-    let (organisations, projects) = (
-        data.join("organisations2.json"),
-        data.join("projects2.json"),
-    );
     for backend in backends() {
         let app = TestApp::empty(&backend).await;
         let report =
@@ -865,7 +859,7 @@ async fn dsi4eu_figures_match_those_computed_from_the_files() {
             .filter(|s| !s.reason.starts_with("duplicate id"))
             .map(|s| (s.kind.to_owned(), s.source_id.clone()))
             .collect();
-        let want = expected(&data, &refused);
+        let want = expected(organisations.parent().unwrap(), &refused);
         let stats = app.data(DSI4EU_STATS, json!({})).await["ecosystemStats"].clone();
         eprintln!("[{backend:?}] DSI4EU figures: {stats:#}");
 

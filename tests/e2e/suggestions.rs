@@ -340,15 +340,9 @@ async fn funding_matches_rank_open_opportunities_the_organisation_can_apply_to()
 /// first (the figures of the README come from `panorama evaluate suggestions`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dsi4eu_suggestions_beat_both_baselines() {
-    let Some(data) = panorama_tests::shared_data() else {
-        eprintln!("skipped: ../shared/data not found (set PANORAMA_SHARED_DATA)");
+    let Some((organisations, projects)) = panorama_tests::dsi4eu_export() else {
         return;
     };
-    let data = data.join("dsi4eu");
-    let (organisations, projects) = (
-        data.join("organisations2.json"),
-        data.join("projects2.json"),
-    );
     for backend in backends() {
         let app = TestApp::empty(&backend).await;
         panorama_server::import::dsi4eu::import(app.store(), &organisations, &projects)

@@ -59,6 +59,17 @@ pub fn shared_data() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The two files of the DSI4EU export (organisations, projects), or `None` after printing
+/// why the test skips.
+pub fn dsi4eu_export() -> Option<(PathBuf, PathBuf)> {
+    let Some(data) = shared_data() else {
+        eprintln!("skipped: ../shared/data not found (set PANORAMA_SHARED_DATA)");
+        return None;
+    };
+    let dir = data.join("dsi4eu");
+    Some((dir.join("organisations2.json"), dir.join("projects2.json")))
+}
+
 /// A database that exists for one test.
 enum TestDatabase {
     /// The folder is deleted when the value drops.
