@@ -6,6 +6,7 @@
 //! a Markdown report and writes the figures as JSON beside it.
 
 mod dataset;
+mod insights;
 mod load;
 mod scenarios;
 mod server;
@@ -62,6 +63,9 @@ struct Args {
     /// Keep a loaded database of the same scale and seed instead of building it again.
     #[arg(long)]
     reuse: bool,
+    /// Measure the ecosystem figures only (the last part of the report).
+    #[arg(long)]
+    only_insights: bool,
 }
 
 #[tokio::main]
@@ -81,6 +85,11 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("== {backend:?}");
         let url = prepare(&args, backend, &data).await?;
         let server = Server::start(&args.panorama, &url, &args.work).await?;
+        if args.only_insights {
+            let figures = insights::measure(&args, &server).await?;
+            println!("### {backend:?}\n{}", figures.markdown());
+            continue;
+        }
         let report = scenarios::run(&args, backend, &url, &server, size).await?;
         println!("{}", report.markdown());
         let file = args

@@ -38,6 +38,7 @@ pub struct Report {
     pub unchanged_records_per_sec: f64,
     pub feed_changes_read: usize,
     pub feed_changes_per_sec: f64,
+    pub insights: crate::insights::InsightFigures,
     pub peak_memory_mib: Option<f64>,
 }
 
@@ -57,6 +58,7 @@ pub async fn run(
     let (deep_page_number, page_one, deep_page) = pagination(args, &graphql, size).await?;
     let sync = bulk_sync(server, &graphql).await?;
     let (feed_changes_read, feed_changes_per_sec) = feed_catch_up(&graphql).await?;
+    let insights = crate::insights::measure(args, server).await?;
     Ok(Report {
         backend,
         size: (size.organisations, size.projects, size.grants),
@@ -71,12 +73,13 @@ pub async fn run(
         unchanged_records_per_sec: sync.unchanged_per_sec,
         feed_changes_read,
         feed_changes_per_sec,
+        insights,
         peak_memory_mib: server.peak_memory_mib(),
     })
 }
 
 /// POSTs a GraphQL body once; its `data`, or the errors as a failure.
-async fn post(
+pub async fn post(
     client: &reqwest::Client,
     url: &str,
     body: String,
@@ -203,7 +206,7 @@ async fn bulk_sync(server: &Server, graphql: &str) -> anyhow::Result<SyncFigures
 }
 
 /// A trusted funder partner standing for the first organisation, and a token of its client.
-async fn partner_token(server: &Server, run: i64) -> anyhow::Result<String> {
+pub async fn partner_token(server: &Server, run: i64) -> anyhow::Result<String> {
     let created = server.command(&[
         "partner",
         "create",
@@ -374,6 +377,7 @@ impl Report {
             "- change feed: {} changes read at {:.0} changes/s",
             self.feed_changes_read, self.feed_changes_per_sec
         );
+        out += &self.insights.markdown();
         let _ = writeln!(
             out,
             "- server peak memory (VmHWM): {} MiB",
@@ -384,6 +388,6 @@ impl Report {
     }
 }
 
-fn ms(value: Option<f64>) -> String {
+pub fn ms(value: Option<f64>) -> String {
     value.map_or("–".to_owned(), |v| format!("{v:.1}"))
 }

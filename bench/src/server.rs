@@ -82,21 +82,39 @@ impl Server {
 
     /// `panorama_sql_statements_per_request` for `/graphql` so far: (sum, count).
     pub async fn statement_totals(&self) -> anyhow::Result<(f64, f64)> {
+        let (sum, count) = (
+            "panorama_sql_statements_per_request_sum{route=\"/graphql\"}",
+            "panorama_sql_statements_per_request_count{route=\"/graphql\"}",
+        );
+        let figures = self.metrics(&[sum, count]).await?;
+        Ok((figures[0], figures[1]))
+    }
+
+    /// The builds of the published network so far: seconds a build on average, and how many.
+    pub async fn network_builds(&self) -> anyhow::Result<(f64, f64)> {
+        let figures = self
+            .metrics(&[
+                "panorama_network_snapshot_build_seconds_sum",
+                "panorama_network_snapshot_build_seconds_count",
+            ])
+            .await?;
+        Ok((figures[0] / figures[1].max(1.0), figures[1]))
+    }
+
+    /// The values of the metric series named (name and labels as /metrics writes them); 0
+    /// for a series not there yet.
+    async fn metrics(&self, series: &[&str]) -> anyhow::Result<Vec<f64>> {
         let text = reqwest::get(format!("{}/metrics", self.base))
             .await?
             .text()
             .await?;
         let value = |name: &str| {
             text.lines()
-                .find(|l| l.starts_with(name) && l.contains("route=\"/graphql\""))
-                .and_then(|l| l.rsplit(' ').next())
-                .and_then(|v| v.parse::<f64>().ok())
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+                .and_then(|v| v.trim().parse::<f64>().ok())
                 .unwrap_or(0.0)
         };
-        Ok((
-            value("panorama_sql_statements_per_request_sum"),
-            value("panorama_sql_statements_per_request_count"),
-        ))
+        Ok(series.iter().map(|name| value(name)).collect())
     }
 }
 

@@ -1,6 +1,7 @@
-//! Ecosystem insights (issue 7, points 1 and 2): `ecosystemStats`, `Organisation.network` and
-//! `path` on a small graph whose every figure is known, the query-cost limits on networks, and
-//! the figures of the real DSI4EU export checked against the files themselves.
+//! Ecosystem insights (issue 7, points 1, 2 and 5): `ecosystemStats`, `Organisation.network` and
+//! `path` on a small graph whose every figure is known, the snapshot of the published network
+//! they answer from, the query-cost limits on networks, and the figures of the real DSI4EU
+//! export checked against the files themselves.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::time::Duration;
@@ -284,6 +285,157 @@ async fn ecosystem_stats_count_published_organisations_ties_and_centrality() {
             )
             .await;
         assert_eq!(error_code(&too_many), Some("BAD_USER_INPUT"));
+        app.stop().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The snapshot of the published network (issue 7, point 5): read once, kept while nothing
+// published changes, read again after a change.
+
+const TIES: &str = "{ ecosystemStats { asOf ties { links pairs } components { isolated } } }";
+
+/// A moderator links G (alone until then) to A: a published change of the graph.
+async fn link_g_to_a(app: &TestApp, f: &Fixture) {
+    let moderator = app.user_token(&["MODERATOR"], &[]);
+    let added = app
+        .data_as(
+            Some(&moderator),
+            "mutation($input: AddOrganisationLinkInput!) { addOrganisationLink(input: $input) {
+                record { id } userErrors { message } } }",
+            json!({ "input": { "fromId": f.id('G'), "toId": f.id('A'), "kind": "PARTNER" } }),
+        )
+        .await;
+    let payload = &added["addOrganisationLink"];
+    assert!(payload["record"]["id"].is_string(), "{payload}");
+}
+
+/// Asks for the tie figures until `done` holds of them (at most 30 s), without other requests.
+async fn figures_when(app: &TestApp, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..600 {
+        let stats = app.data(TIES, json!({})).await["ecosystemStats"].clone();
+        if done(&stats) {
+            return stats;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the figures never showed the change");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn figures_are_kept_until_published_data_changes_then_read_again() {
+    for backend in backends() {
+        let app = TestApp::counting_statements(&backend, Duration::from_millis(20)).await;
+        let f = seed(app.store()).await;
+        let before = app.statements();
+        let first = app.data(TIES, json!({})).await["ecosystemStats"].clone();
+        let building = app.statements() - before;
+        let before = app.statements();
+        let second = app.data(TIES, json!({})).await["ecosystemStats"].clone();
+        let kept = app.statements() - before;
+        assert_eq!(
+            second, first,
+            "[{backend:?}] nothing changed: the same snapshot"
+        );
+        // The feed's mark is 2 statements (3 while no event has settled); reading the graph
+        // takes 5 more: organisations and the four kinds of tie.
+        assert!(
+            kept <= 3,
+            "[{backend:?}] {kept} statements for a kept snapshot"
+        );
+        assert!(
+            building >= kept + 5,
+            "[{backend:?}] {building} statements to build"
+        );
+        assert_eq!(first["ties"], json!({ "links": 1, "pairs": 6 }));
+        assert_eq!(first["components"]["isolated"], 1);
+
+        link_g_to_a(&app, &f).await;
+        // A build this small is quick, so the next request waits for it: a writer reads its
+        // own change at once.
+        let third = app.data(TIES, json!({})).await["ecosystemStats"].clone();
+        assert_eq!(
+            third["ties"],
+            json!({ "links": 2, "pairs": 7 }),
+            "[{backend:?}]"
+        );
+        assert_eq!(third["components"]["isolated"], 0);
+        assert!(
+            third["asOf"].as_str() > first["asOf"].as_str(),
+            "{third} {first}"
+        );
+        app.stop().await;
+    }
+}
+
+/// Options under which every build counts as slow: a request after a change answers from the
+/// snapshot it has.
+fn slow_builds(refresh_every: Option<Duration>) -> panorama_api::ApiOptions {
+    let mut options = TestApp::default_options();
+    options.network = panorama_api::network_cache::NetworkOptions {
+        wait_for_builds_under: Duration::ZERO,
+        refresh_every,
+    };
+    options
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_change_a_slow_network_answers_from_the_last_snapshot_while_the_next_is_built() {
+    for backend in backends() {
+        let app = TestApp::with_options(&backend, slow_builds(None)).await;
+        let f = seed(app.store()).await;
+        // No snapshot yet: the first request waits for one.
+        let first = app.data(TIES, json!({})).await["ecosystemStats"].clone();
+        link_g_to_a(&app, &f).await;
+        let stale = app.data(TIES, json!({})).await["ecosystemStats"].clone();
+        assert_eq!(
+            stale, first,
+            "[{backend:?}] answered at once from the last snapshot"
+        );
+        // That request started the next build; the figures show the change once it is done.
+        let fresh = figures_when(&app, |s| s["ties"]["links"] == 2).await;
+        assert_eq!(fresh["ties"]["pairs"], 7);
+        assert!(fresh["asOf"].as_str() > first["asOf"].as_str());
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_reads_the_network_again_after_a_change_before_anyone_asks() {
+    for backend in backends() {
+        let every = Duration::from_millis(100);
+        let app = TestApp::with_options(&backend, slow_builds(Some(every))).await;
+        let f = seed(app.store()).await;
+        link_g_to_a(&app, &f).await;
+        let changed = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+        // Only /metrics is asked: no GraphQL request could start a build.
+        let mut waited = 0;
+        let as_of = loop {
+            let text = app.get("/metrics").await.text().await.unwrap();
+            let as_of = text
+                .lines()
+                .find_map(|l| l.strip_prefix("panorama_network_snapshot_as_of_seconds "))
+                .map_or(0.0, |v| v.trim().parse::<f64>().unwrap());
+            if as_of >= changed {
+                break as_of;
+            }
+            assert!(waited < 600, "[{backend:?}] the change was not picked up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            waited += 1;
+        };
+        // Builds count as slow here, so this request answers from the snapshot there is: the
+        // refresher's, read after the change.
+        let fresh = app.data(TIES, json!({})).await["ecosystemStats"].clone();
+        assert_eq!(
+            fresh["ties"],
+            json!({ "links": 2, "pairs": 7 }),
+            "[{backend:?}]"
+        );
+        let read = chrono::DateTime::parse_from_rfc3339(fresh["asOf"].as_str().unwrap()).unwrap();
+        assert!(
+            read.timestamp_millis() as f64 / 1000.0 >= changed,
+            "{fresh} {as_of}"
+        );
         app.stop().await;
     }
 }

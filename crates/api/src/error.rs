@@ -15,9 +15,6 @@ pub const NOT_FOUND: &str = "NOT_FOUND";
 pub const DATABASE_UNAVAILABLE: &str = "DATABASE_UNAVAILABLE";
 /// The request, or one of its statements, ran out of time.
 pub const TIMEOUT: &str = "TIMEOUT";
-/// The request asks for a computation too big to run on demand (e.g. betweenness of a very
-/// large network); a narrower request may succeed.
-pub const TOO_LARGE: &str = "TOO_LARGE";
 
 fn coded(message: &str, code: &'static str) -> Error {
     Error::new(message).extend_with(|_, e| e.set("code", code))
@@ -53,14 +50,6 @@ pub fn forbidden() -> Error {
 /// What the request names does not exist (or the caller may not see it).
 pub fn not_found(message: impl Into<String>) -> Error {
     coded(&message.into(), NOT_FOUND)
-}
-
-/// A computation too big to run on demand, with the figures that say so.
-pub fn too_large(message: impl Into<String>, limit: usize, actual: usize) -> Error {
-    coded(&message.into(), TOO_LARGE).extend_with(|_, e| {
-        e.set("limit", limit as u64);
-        e.set("actual", actual as u64);
-    })
 }
 
 pub fn user_error(message: impl Into<String>) -> Error {

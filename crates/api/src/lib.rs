@@ -15,6 +15,7 @@ mod limits;
 mod loaders;
 pub mod metrics;
 mod mutation;
+pub mod network_cache;
 pub mod observability;
 mod persisted;
 mod query;

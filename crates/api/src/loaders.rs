@@ -11,7 +11,6 @@ use panorama_domain::policy::ReadScope;
 use panorama_domain::taxonomy::Vocabulary;
 use panorama_domain::*;
 use panorama_persistence::loaders::{GrantParty, Side, SupportParty, TaxonomyTerm};
-use panorama_persistence::network::OrganisationGraph;
 use panorama_persistence::{Store, StoreError};
 use uuid::Uuid;
 
@@ -321,26 +320,5 @@ impl Loader<HistoryOf> for RecordLoader {
             }
         }
         Ok(out)
-    }
-}
-
-/// The graph of every published organisation, for `network` and `path`: one load per level of
-/// a query, however many organisations at that level ask for their network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PublishedGraph;
-
-impl Loader<PublishedGraph> for RecordLoader {
-    type Value = Arc<OrganisationGraph>;
-    type Error = Arc<StoreError>;
-
-    async fn load(&self, keys: &[PublishedGraph]) -> LoadResult<PublishedGraph, Self::Value> {
-        let everyone = panorama_domain::filter::OrganisationFilter::default();
-        let graph = self
-            .store
-            .organisation_graph(&everyone)
-            .await
-            .map_err(Arc::new)?;
-        let graph = Arc::new(graph);
-        Ok(keys.iter().map(|k| (*k, Arc::clone(&graph))).collect())
     }
 }

@@ -19,7 +19,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use panorama_persistence::PoolStatus;
 use prometheus::{
-    HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 use crate::router::AppState;
@@ -61,6 +62,8 @@ struct Collectors {
     pool_max: IntGauge,
     rate_limit_refusals: IntCounterVec,
     webhook_backlog: IntGauge,
+    network_builds: HistogramVec,
+    network_as_of: Gauge,
     operation_names: Mutex<HashSet<String>>,
 }
 
@@ -139,6 +142,17 @@ impl Metrics {
         self.0
             .webhook_backlog
             .set(i64::try_from(pending).unwrap_or(i64::MAX));
+    }
+
+    /// The published organisation graph was read again (at `as_of`) and its figures
+    /// computed, in `elapsed` (see [`crate::network_cache`]).
+    pub fn network_snapshot_built(&self, elapsed: Duration, as_of: chrono::DateTime<chrono::Utc>) {
+        self.0
+            .network_builds
+            .with_label_values::<&str>(&[])
+            .observe(elapsed.as_secs_f64());
+        let as_of = as_of.timestamp_millis() as f64 / 1000.0;
+        self.0.network_as_of.set(as_of);
     }
 
     /// The metrics in the text exposition format, with the pool's current state.
@@ -280,6 +294,23 @@ impl Collectors {
                 "webhook_backlog",
                 "Webhook deliveries waiting to be made or retried",
             ),
+            network_builds: histogram(
+                "network_snapshot_build_seconds",
+                "Time to read the published organisation graph and compute its figures, one \
+                 observation a build",
+                &[],
+                SECONDS,
+            ),
+            network_as_of: {
+                let gauge = Gauge::new(
+                    "network_snapshot_as_of_seconds",
+                    "When the published organisation graph the insights answer from was read \
+                     (Unix time): how far behind the figures may be",
+                )
+                .expect("valid gauge");
+                register(Box::new(gauge.clone()));
+                gauge
+            },
             operation_names: Mutex::new(HashSet::new()),
             registry,
         }

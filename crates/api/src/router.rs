@@ -25,6 +25,7 @@ use crate::auth::oauth;
 use crate::auth::session::{AuthState, Refusal, authenticate};
 
 use crate::context::RequestContext;
+use crate::network_cache::{NetworkCache, NetworkOptions, RequestNetwork};
 use crate::rate_limit::{Bucket, RateLimitOptions, RateLimiter, RateSlot};
 use crate::{PanoramaSchema, build_schema_with, loaders};
 
@@ -40,6 +41,8 @@ pub struct AppState {
     /// The callers' budgets (see [`crate::rate_limit`]); in this process unless
     /// [`AppState::with_rate_limiter`] shares them through Redis.
     pub rate_limiter: RateLimiter,
+    /// The published organisation graph and its figures (see [`crate::network_cache`]).
+    pub network: Arc<NetworkCache>,
 }
 
 /// How long the change feed keeps events unless configured otherwise: 90 days.
@@ -67,6 +70,8 @@ pub struct ApiOptions {
     pub redis_url: Option<secrecy::SecretString>,
     /// Automatic persisted queries, and the allow-list of registered operations.
     pub persisted: crate::PersistedQueries,
+    /// How the published network behind the insights is kept fresh.
+    pub network: NetworkOptions,
 }
 
 impl Default for ApiOptions {
@@ -81,6 +86,7 @@ impl Default for ApiOptions {
             rate_limits: RateLimitOptions::default(),
             redis_url: None,
             persisted: crate::PersistedQueries::default(),
+            network: NetworkOptions::default(),
         }
     }
 }
@@ -88,14 +94,7 @@ impl Default for ApiOptions {
 impl AppState {
     /// Checks legal identifiers against [`SchemeList::fallback`].
     pub fn new(store: Store, options: ApiOptions, auth: Arc<AuthState>) -> Self {
-        Self {
-            schema: build_schema_with(Arc::new(SchemeList::fallback()), &options),
-            rate_limiter: RateLimiter::local(options.rate_limits.clone()),
-            store,
-            options,
-            auth,
-            metrics: crate::metrics::Metrics::new(),
-        }
+        Self::with_schemes(store, options, auth, Arc::new(SchemeList::fallback()))
     }
 
     /// Checks legal identifiers against `schemes`, the operator's org-id list.
@@ -105,13 +104,15 @@ impl AppState {
         auth: Arc<AuthState>,
         schemes: Arc<SchemeList>,
     ) -> Self {
+        let metrics = crate::metrics::Metrics::new();
         Self {
             schema: build_schema_with(schemes, &options),
             rate_limiter: RateLimiter::local(options.rate_limits.clone()),
+            network: NetworkCache::new(store.clone(), options.network, metrics.clone()),
             store,
             options,
             auth,
-            metrics: crate::metrics::Metrics::new(),
+            metrics,
         }
     }
 
@@ -198,6 +199,7 @@ async fn graphql(
     let mut request = request
         .data(state.store.clone())
         .data(state.options.clone())
+        .data(RequestNetwork::new(Arc::clone(&state.network)))
         .data(loaders)
         .data(context);
     if let Some(slot) = &slot {

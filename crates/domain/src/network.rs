@@ -8,14 +8,15 @@
 //!
 //! Everything here is plain computation on ids, with no storage: persistence loads the ties with
 //! one query per kind, and the API maps the results. Building is O(V + E log E), components and
-//! a breadth-first search O(V + E), betweenness (Brandes) O(V·E), which on 100,000 organisations
-//! will need sampling (Brandes with k pivots) or a precomputation refreshed on change.
+//! a breadth-first search O(V + E), betweenness (Brandes) O(V·E): on large graphs it is estimated
+//! from a sample of sources within a work budget ([`Graph::betweenness_within`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use uuid::Uuid;
 
 use crate::error::DomainError;
+use crate::evaluation::SplitMix64;
 use crate::model::{LinkKind, SupportKind};
 
 /// The deepest neighbourhood `network` returns.
@@ -315,11 +316,69 @@ impl Graph {
         None
     }
 
-    /// Betweenness centrality of every node (Brandes 2001, unweighted, undirected): the number
-    /// of shortest paths between other pairs that pass through it, each pair counted once and
-    /// split equally among its shortest paths. O(V·E) at worst; each source costs only its own
-    /// component.
+    /// Exact betweenness centrality of every node (Brandes 2001, unweighted, undirected): the
+    /// number of shortest paths between other pairs that pass through it, each pair counted
+    /// once and split equally among its shortest paths. O(V·E) at worst; see
+    /// [`Graph::betweenness_within`] for large graphs.
     pub fn betweenness(&self) -> Vec<f64> {
+        let tied: Vec<usize> = self.tied().collect();
+        let mut centrality = self.dependencies_from(&tied);
+        // Each unordered pair was counted from both of its ends.
+        centrality.iter_mut().for_each(|c| *c /= 2.0);
+        centrality
+    }
+
+    /// Betweenness within a work budget, counted in nodes and neighbour entries visited (one
+    /// breadth-first search from each source, over the source's component). Exact when every
+    /// tied organisation fits as a source; otherwise estimated from a fixed pseudo-random
+    /// sample of tied sources, scaled up to all of them (Brandes & Pich 2007: unbiased, and
+    /// the most central nodes, on which paths concentrate, are the best estimated). At least
+    /// [`MIN_SAMPLED_SOURCES`] sources whatever the budget. The same graph always gives the
+    /// same figures.
+    pub fn betweenness_within(&self, budget: u64) -> (Vec<f64>, BetweennessMethod) {
+        let tied: Vec<usize> = self.tied().collect();
+        let exact_work = self.exact_betweenness_work();
+        let mut sources = tied.clone();
+        if exact_work > budget {
+            // Each source costs its component; on average exact_work / tied.
+            let affordable = (budget as u128 * tied.len() as u128 / exact_work as u128) as usize;
+            let mut random = SplitMix64::new(SAMPLE_SEED);
+            random.shuffle(&mut sources);
+            sources.truncate(affordable.max(MIN_SAMPLED_SOURCES));
+            sources.sort_unstable();
+        }
+        let scale = tied.len() as f64 / sources.len().max(1) as f64;
+        let mut centrality = self.dependencies_from(&sources);
+        // Scaled up to every source, and each unordered pair counted from both of its ends.
+        centrality.iter_mut().for_each(|c| *c *= scale / 2.0);
+        let method = BetweennessMethod {
+            tied: tied.len(),
+            sources: sources.len(),
+        };
+        (centrality, method)
+    }
+
+    /// Nodes with at least one tie: the only ones on any path.
+    fn tied(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).filter(|&n| self.degree(n) > 0)
+    }
+
+    /// What exact betweenness costs: for each component, its nodes times its nodes and
+    /// neighbour entries (a search from each of its nodes visits all of them).
+    pub fn exact_betweenness_work(&self) -> u64 {
+        self.components()
+            .iter()
+            .filter(|c| c.len() > 1)
+            .map(|c| {
+                let entries: usize = c.iter().map(|&n| self.degree(n)).sum();
+                c.len() as u64 * (c.len() + entries) as u64
+            })
+            .sum()
+    }
+
+    /// Brandes' accumulation from each of `sources`: for every node, the sum over the sources
+    /// of the source's dependency on it (pairs not yet halved nor scaled).
+    fn dependencies_from(&self, sources: &[usize]) -> Vec<f64> {
         let n = self.len();
         let mut centrality = vec![0.0; n];
         let mut order: Vec<usize> = Vec::with_capacity(n);
@@ -327,9 +386,9 @@ impl Graph {
         let mut paths = vec![0.0_f64; n];
         let mut distance = vec![-1_i64; n];
         let mut dependency = vec![0.0_f64; n];
-        // Sources without ties lie on no path; after each source only the nodes it reached are
-        // reset, so the work is bounded by the components' sizes rather than V² resets.
-        for source in (0..n).filter(|&s| self.degree(s) > 0) {
+        // After each source only the nodes it reached are reset, so the work is bounded by
+        // the components' sizes rather than V² resets.
+        for &source in sources {
             for &v in &order {
                 predecessors[v].clear();
                 paths[v] = 0.0;
@@ -362,9 +421,66 @@ impl Graph {
                 }
             }
         }
-        // Each unordered pair was counted from both of its ends.
-        centrality.iter_mut().for_each(|c| *c /= 2.0);
         centrality
+    }
+
+    /// The graph of the nodes whose ids `keep` holds, with the ties among them (their reasons
+    /// kept). O(V + E): indices stay in id order, so neighbour lists stay sorted.
+    pub fn subgraph(&self, keep: impl Fn(Uuid) -> bool) -> Graph {
+        let mut new_index = vec![usize::MAX; self.len()];
+        let mut ids = Vec::new();
+        for (old, id) in self.ids.iter().enumerate() {
+            if keep(*id) {
+                new_index[old] = ids.len();
+                ids.push(*id);
+            }
+        }
+        let index: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut neighbours = vec![Vec::new(); ids.len()];
+        let mut reasons = HashMap::new();
+        for (old, list) in self.neighbours.iter().enumerate() {
+            let a = new_index[old];
+            if a == usize::MAX {
+                continue;
+            }
+            for &other in list {
+                let b = new_index[other];
+                if b == usize::MAX {
+                    continue;
+                }
+                neighbours[a].push(b);
+                if a < b {
+                    reasons.insert((a, b), self.reasons(old, other).to_vec());
+                }
+            }
+        }
+        Self {
+            ids,
+            index,
+            neighbours,
+            reasons,
+        }
+    }
+}
+
+/// Seed of the sample of sources that estimates betweenness: fixed, so that figures only move
+/// when the registry does.
+const SAMPLE_SEED: u64 = 2017;
+/// The fewest sources a betweenness estimate is drawn from.
+pub const MIN_SAMPLED_SOURCES: usize = 64;
+
+/// How betweenness was computed: from every tied organisation, or from a sample of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BetweennessMethod {
+    /// Organisations with at least one tie: the possible sources of shortest paths.
+    pub tied: usize,
+    /// The sources shortest paths were counted from.
+    pub sources: usize,
+}
+
+impl BetweennessMethod {
+    pub fn exact(&self) -> bool {
+        self.sources == self.tied
     }
 }
 
@@ -730,5 +846,91 @@ mod tests {
         assert_eq!(by_betweenness[1].betweenness, 15.0);
         assert_eq!(share(1, 4), 0.25);
         assert_eq!(share(1, 0), 0.0);
+    }
+
+    /// Two stars of 150 leaves around 1 and 2, their centres joined through 3: 3 lies between
+    /// every left–right pair.
+    fn barbell() -> Graph {
+        let mut pairs = vec![(1, 3), (3, 2)];
+        pairs.extend((0..150).map(|leaf| (1, 10 + leaf)));
+        pairs.extend((0..150).map(|leaf| (2, 200 + leaf)));
+        graph(400, &pairs)
+    }
+
+    #[test]
+    fn betweenness_is_exact_when_the_budget_allows() {
+        let g = graph(7, &[(1, 2), (2, 3), (4, 5), (5, 6)]);
+        // Two components of 3 nodes and 4 neighbour entries: 2 × 3 × (3 + 4).
+        assert_eq!(g.exact_betweenness_work(), 42);
+        let (values, method) = g.betweenness_within(42);
+        assert_eq!(values, g.betweenness());
+        assert_eq!(
+            method,
+            BetweennessMethod {
+                tied: 6,
+                sources: 6
+            }
+        );
+        assert!(method.exact());
+    }
+
+    #[test]
+    fn betweenness_is_estimated_from_a_fixed_sample_when_it_does_not() {
+        let g = barbell();
+        let exact = g.betweenness();
+        let budget = g.exact_betweenness_work() / 10;
+        let (estimate, method) = g.betweenness_within(budget);
+        assert_eq!(method.tied, 303);
+        assert!(!method.exact());
+        // A tenth of the work affords 30 sources; the floor is higher.
+        assert_eq!(method.sources, MIN_SAMPLED_SOURCES);
+        assert_eq!(
+            g.betweenness_within(budget).0,
+            estimate,
+            "the same sample every time"
+        );
+        let top = |values: &[f64]| -> BTreeSet<Uuid> {
+            let ranking = ranked(&g, values, CentralityRank::Betweenness);
+            ranking[..3].iter().map(|c| g.id(c.node)).collect()
+        };
+        assert_eq!(top(&estimate), top(&exact));
+        assert_eq!(top(&exact), BTreeSet::from([id(1), id(2), id(3)]));
+        for n in [1, 2, 3] {
+            let n = node(&g, n);
+            let error = (estimate[n] - exact[n]).abs() / exact[n];
+            assert!(error < 0.1, "{} estimated as {}", exact[n], estimate[n]);
+        }
+    }
+
+    #[test]
+    fn a_subgraph_keeps_the_ties_among_the_kept_nodes() {
+        let link = TieReason::Link {
+            link: id(90),
+            kind: LinkKind::Partner,
+        };
+        let mut ties: Vec<Tie> = [(1, 2), (2, 3), (3, 4), (4, 1), (2, 5)]
+            .iter()
+            .map(|&(a, b)| project_tie(a, b))
+            .collect();
+        ties.push(Tie {
+            a: id(3),
+            b: id(2),
+            reason: link,
+        });
+        let g = Graph::new((1..=6).map(id), ties.clone());
+        let kept = [id(2), id(3), id(4), id(6)];
+        let sub = g.subgraph(|i| kept.contains(&i));
+        let direct = Graph::new(kept, ties);
+        assert_eq!(sub.ids(), direct.ids());
+        for a in 0..sub.len() {
+            assert_eq!(sub.neighbours(a), direct.neighbours(a));
+            for &b in sub.neighbours(a) {
+                assert_eq!(sub.reasons(a, b), direct.reasons(a, b));
+            }
+        }
+        assert_eq!(sub.pair_count(), 2);
+        assert_eq!(sub.reasons(0, 1).len(), 2, "2–3 by a project and a link");
+        assert_eq!(sub.node(id(6)), Some(3));
+        assert_eq!(sub.betweenness(), direct.betweenness());
     }
 }

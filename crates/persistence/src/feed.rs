@@ -71,6 +71,13 @@ pub struct FeedCursor {
     pub id: i64,
 }
 
+/// Where the feed stands: see [`Store::feed_mark`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FeedMark {
+    pub head: FeedCursor,
+    pub newest: i64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeEvent {
     pub cursor: FeedCursor,
@@ -250,6 +257,28 @@ impl Store {
     /// can sort before it. The feed's start when it holds no event.
     pub async fn feed_head(&self) -> Result<FeedCursor, StoreError> {
         head_in(self.connection()).await
+    }
+
+    /// A mark that moves whenever published data changes, for caches of published data to
+    /// know when to read again: the settled head and the newest event id, settled or not.
+    /// The head alone could lag behind a writer's own change while an older transaction
+    /// runs elsewhere; the newest id alone could miss an event that commits after a larger
+    /// one. A cache that reads the mark before it reads the data misses no change: any later
+    /// commit moves the head once it settles.
+    pub async fn feed_mark(&self) -> Result<FeedMark, StoreError> {
+        let db = self.connection();
+        let newest = Query::select()
+            .expr(Expr::col("id").max())
+            .from("change_event")
+            .to_owned();
+        let newest: Option<i64> = match db.query_one(&newest).await? {
+            Some(row) => row.try_get_by_index(0)?,
+            None => None,
+        };
+        Ok(FeedMark {
+            head: head_in(db).await?,
+            newest: newest.unwrap_or_default(),
+        })
     }
 
     /// Deletes the events older than `before` (a prefix of the feed: see the module's

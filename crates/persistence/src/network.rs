@@ -4,6 +4,7 @@
 //! organisations; the graph algorithms are the domain's.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use panorama_domain::evaluation::ProjectTerms;
 use panorama_domain::filter::OrganisationFilter;
@@ -25,7 +26,7 @@ use crate::{Store, StoreError};
 /// The organisations a filter selects, with the ties among them and each one's type and place.
 #[derive(Debug, Clone, Default)]
 pub struct OrganisationGraph {
-    pub graph: Graph,
+    pub graph: Arc<Graph>,
     /// ORGANISATION_TYPE codes of the organisations that have one.
     pub types: HashMap<Uuid, String>,
     /// Countries of the organisations that have one.
@@ -106,7 +107,7 @@ impl Store {
         ties.extend(self.link_ties(filter).await?);
         ties.extend(grant_ties);
         ties.extend(self.support_ties(filter).await?);
-        let graph = Graph::new(nodes.iter().map(|(id, ..)| *id), ties);
+        let graph = Arc::new(Graph::new(nodes.iter().map(|(id, ..)| *id), ties));
         let mut found = OrganisationGraph {
             graph,
             grants,

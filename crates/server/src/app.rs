@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use panorama_api::auth::session::AuthState;
+use panorama_api::network_cache::NetworkCache;
 use panorama_api::rate_limit::RateLimiter;
 use panorama_api::{ApiOptions, AppState, Metrics, router};
 use panorama_domain::validation::SchemeList;
@@ -138,6 +139,12 @@ pub async fn start(
             .context("cannot reach Redis for the rate limits (PANORAMA_REDIS_URL)")?;
         state = state.with_rate_limiter(limiter);
     }
+    if let Some(every) = state.options.network.refresh_every {
+        let network = Arc::clone(&state.network);
+        workers.spawn("network refresher", move |stop| {
+            refresh_network(network, every, stop)
+        });
+    }
     let metrics = state.metrics.clone();
     let (sender, sent_metrics) = (store.clone(), metrics.clone());
     workers.spawn("webhooks", move |stop| {
@@ -187,6 +194,28 @@ async fn prune_feed_hourly(store: Store, retention: Duration, mut stop: StopSign
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "change feed pruned"),
             Err(error) => tracing::warn!(%error, "pruning the change feed failed"),
+        }
+    }
+}
+
+/// Reads the published network at the start, so that the first request finds it ready, then
+/// again every `every` if published data changed; a failure is logged and tried again at the
+/// next round.
+async fn refresh_network(network: Arc<NetworkCache>, every: Duration, mut stop: StopSignal) {
+    let mut rounds = tokio::time::interval(every);
+    rounds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = rounds.tick() => {}
+            () = stop.stopped() => return,
+        }
+        // A build of a large registry takes seconds: stopping does not wait for it.
+        let refreshed = tokio::select! {
+            refreshed = network.refresh() => refreshed,
+            () = stop.stopped() => return,
+        };
+        if let Err(error) = refreshed {
+            tracing::warn!(error = %error.message, "refreshing the published network failed");
         }
     }
 }

@@ -36,6 +36,10 @@ pub struct Settings {
     /// How long DataLoaders collect keys before a batch, in milliseconds
     /// (`PANORAMA_BATCH_WINDOW_MS`).
     pub batch_window_ms: u64,
+    /// How often the server looks for changes to published data and, if there were any, reads
+    /// the organisation network behind the ecosystem insights again, in seconds
+    /// (`PANORAMA_NETWORK_REFRESH_SECS`; 0: only when a request finds it out of date).
+    pub network_refresh_secs: u64,
     /// How many days the change feed keeps its events (`PANORAMA_CHANGE_FEED_RETENTION_DAYS`);
     /// a reader must come back within that time to resume from its cursor.
     pub change_feed_retention_days: u64,
@@ -407,6 +411,7 @@ impl Settings {
             .set_default("log_format", "text")?
             .set_default("batch_window_ms", 5)?
             .set_default("change_feed_retention_days", 90)?
+            .set_default("network_refresh_secs", 10)?
             .set_default("export_licence", "CC-BY-4.0")?
             .set_default("webhook_retry_schedule", "5s,5m,30m,2h,5h,10h,10h")?
             .set_default("webhook_poll_interval_ms", 1000)?
@@ -442,6 +447,11 @@ impl Settings {
             persisted: self.persisted_queries.options()?,
             webhook_private_hosts: self.webhook_private_hosts,
             http: self.http.options()?,
+            network: panorama_api::network_cache::NetworkOptions {
+                refresh_every: (self.network_refresh_secs > 0)
+                    .then(|| Duration::from_secs(self.network_refresh_secs)),
+                ..Default::default()
+            },
         })
     }
 

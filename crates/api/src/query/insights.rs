@@ -1,26 +1,30 @@
 //! Ecosystem insights: figures of the organisations a filter selects (`ecosystemStats`) and the
 //! shortest chain between two organisations (`path`). Both read published records only, so
-//! they are the same for every caller; each figure is computed when it is asked for.
+//! they are the same for every caller, and answer from the snapshot of the published network
+//! ([`crate::network_cache`]), which holds the whole registry's figures ready.
 
 use std::sync::Arc;
 
 use async_graphql::{Context, Error, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
 use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::network::{
-    self, CentralityRank, Connectivity, MAX_PATH_LENGTH, TieKind, connectivity, ranked, share,
-    within,
+    self, CentralityRank, Connectivity, Graph, MAX_PATH_LENGTH, TieKind, ranked, share, within,
 };
 use panorama_domain::page::MAX_PAGE_SIZE;
 use panorama_domain::taxonomy::Vocabulary as V;
-use panorama_persistence::network::{Breakdown, OrganisationGraph};
+use panorama_persistence::network::Breakdown;
 use tokio::sync::OnceCell;
 
 use super::listings::{FacetCount, facets_object, term_counts};
-use crate::error::{OrGqlError, too_large, user_error};
+use crate::error::{OrGqlError, user_error};
 use crate::ids::{Kind, decode_kind};
 use crate::inputs::OrganisationFilterInput;
 use crate::loaders::OrganisationById;
-use crate::types::network::{OrganisationPath, path};
+use crate::network_cache::{
+    Betweenness, NetworkSnapshot, ON_DEMAND_BETWEENNESS_WORK, connectivity_of, off_the_workers,
+};
+use crate::types::network::{OrganisationPath, path, published_network};
 use crate::types::*;
 
 #[derive(Default)]
@@ -128,11 +132,6 @@ pub struct Components {
     pub isolated: usize,
 }
 
-/// The most tied organisations betweenness is computed for on demand. Brandes' algorithm costs
-/// O(V·E): on the benchmark's registry (2 cores) 6,000 tied organisations take about a second,
-/// 23,000 take 33 s, and all 100,000 would take hours; those need a precomputation instead.
-const MAX_BETWEENNESS_NODES: usize = 10_000;
-
 /// An organisation's centrality in the tie graph.
 #[derive(SimpleObject)]
 pub struct CentralOrganisation {
@@ -140,77 +139,106 @@ pub struct CentralOrganisation {
     /// How many organisations it is tied to.
     pub degree: usize,
     /// Betweenness (Brandes): how many shortest paths between pairs of other organisations
-    /// pass through it, each pair counted once and split among its shortest paths.
+    /// pass through it, each pair counted once and split among its shortest paths. Estimated
+    /// on large selections: see `EcosystemStats.betweennessMethod`.
     pub betweenness: f64,
 }
 
-/// The figures of one selection of organisations, each computed when asked for. Ties are
-/// counted between two selected organisations only.
+/// How betweenness was computed: from every tied organisation (exact), or, when that would
+/// take too long, estimated from a fixed sample of them and scaled up (Brandes & Pich).
+#[derive(SimpleObject)]
+pub struct BetweennessMethod {
+    pub exact: bool,
+    /// The organisations shortest paths were counted from.
+    pub sources: usize,
+    /// Organisations tied to at least one other: all possible sources.
+    pub tied_organisations: usize,
+}
+
+/// The figures of one selection of organisations. Ties are counted between two selected
+/// organisations only. The whole registry's figures come ready from the snapshot of the
+/// published network; a filtered selection's are computed from it when first asked for.
 pub struct EcosystemStats {
     filter: OrganisationFilter,
-    graph: OnceCell<Arc<OrganisationGraph>>,
-    connectivity: OnceCell<Connectivity>,
-    betweenness: OnceCell<Arc<Vec<f64>>>,
+    selection: OnceCell<Selection>,
+}
+
+/// The tie graph of the selected organisations and its figures.
+struct Selection {
+    snapshot: Arc<NetworkSnapshot>,
+    graph: Arc<Graph>,
+    connectivity: OnceCell<Arc<Connectivity>>,
+    betweenness: OnceCell<Arc<Betweenness>>,
 }
 
 impl EcosystemStats {
     fn new(filter: OrganisationFilter) -> Self {
         Self {
             filter,
-            graph: OnceCell::new(),
-            connectivity: OnceCell::new(),
-            betweenness: OnceCell::new(),
+            selection: OnceCell::new(),
         }
     }
 
-    async fn graph(&self, ctx: &Context<'_>) -> Result<&Arc<OrganisationGraph>, Error> {
-        self.graph
+    async fn selection(&self, ctx: &Context<'_>) -> Result<&Selection, Error> {
+        self.selection
             .get_or_try_init(|| async {
-                let graph = store(ctx)?.organisation_graph(&self.filter).await.gql()?;
-                Ok(Arc::new(graph))
+                let snapshot = published_network(ctx).await?;
+                if self.filter == OrganisationFilter::default() {
+                    return Ok(Selection {
+                        graph: Arc::clone(&snapshot.graph.graph),
+                        connectivity: OnceCell::new_with(Some(Arc::clone(&snapshot.connectivity))),
+                        betweenness: OnceCell::new_with(Some(Arc::clone(&snapshot.betweenness))),
+                        snapshot,
+                    });
+                }
+                let selected = store(ctx)?
+                    .selected_organisations(&self.filter)
+                    .await
+                    .gql()?;
+                let published = Arc::clone(&snapshot.graph);
+                let graph =
+                    off_the_workers(move || published.graph.subgraph(|id| selected.contains(&id)))
+                        .await?;
+                Ok(Selection {
+                    snapshot,
+                    graph: Arc::new(graph),
+                    connectivity: OnceCell::new(),
+                    betweenness: OnceCell::new(),
+                })
             })
             .await
+    }
+
+    async fn graph(&self, ctx: &Context<'_>) -> Result<&Arc<Graph>, Error> {
+        Ok(&self.selection(ctx).await?.graph)
     }
 
     async fn connectivity(&self, ctx: &Context<'_>) -> Result<&Connectivity, Error> {
-        let graph = self.graph(ctx).await?;
-        self.connectivity
-            .get_or_try_init(|| async {
-                let types = &graph.types;
-                Ok(connectivity(&graph.graph, |id| {
-                    types.get(&id).map(String::as_str)
-                }))
+        let selection = self.selection(ctx).await?;
+        let computed = selection
+            .connectivity
+            .get_or_try_init(|| {
+                let (graph, published) = (
+                    Arc::clone(&selection.graph),
+                    Arc::clone(&selection.snapshot.graph),
+                );
+                off_the_workers(move || Arc::new(connectivity_of(&graph, &published)))
             })
-            .await
+            .await?;
+        Ok(computed)
     }
 
-    /// Brandes is O(V·E): it runs off the async workers.
-    async fn betweenness(&self, ctx: &Context<'_>) -> Result<&Arc<Vec<f64>>, Error> {
-        let graph = Arc::clone(self.graph(ctx).await?);
-        let tied = (0..graph.graph.len())
-            .filter(|&n| graph.graph.degree(n) > 0)
-            .count();
-        if tied > MAX_BETWEENNESS_NODES {
-            // A blocking thread cannot be stopped when the request times out: refuse rather
-            // than burn a core for hours.
-            return Err(too_large(
-                format!(
-                    "betweenness is computed for at most {MAX_BETWEENNESS_NODES} tied \
-                     organisations, this selection has {tied}; narrow the filter"
-                ),
-                MAX_BETWEENNESS_NODES,
-                tied,
-            ));
-        }
-        self.betweenness
-            .get_or_try_init(|| async move {
-                let computed = tokio::task::spawn_blocking(move || graph.graph.betweenness())
-                    .await
-                    .map_err(|e| {
-                        tracing::error!(error = %e, "betweenness failed");
-                        Error::new("internal error")
-                    })?;
-                Ok(Arc::new(computed))
+    /// Within [`ON_DEMAND_BETWEENNESS_WORK`]: a blocking thread cannot be stopped when the
+    /// request times out, so the work is bounded before it starts.
+    async fn betweenness(&self, ctx: &Context<'_>) -> Result<&Arc<Betweenness>, Error> {
+        let selection = self.selection(ctx).await?;
+        selection
+            .betweenness
+            .get_or_try_init(|| {
+                let graph = Arc::clone(&selection.graph);
+                off_the_workers(move || {
+                    Arc::new(Betweenness::of(&graph, ON_DEMAND_BETWEENNESS_WORK))
+                })
             })
             .await
     }
@@ -220,7 +248,7 @@ impl EcosystemStats {
         ctx: &Context<'_>,
         count: usize,
     ) -> Result<ShareFigure, Error> {
-        let total = self.graph(ctx).await?.graph.len();
+        let total = self.graph(ctx).await?.len();
         Ok(ShareFigure {
             count,
             share: share(count, total),
@@ -236,16 +264,16 @@ impl EcosystemStats {
         let first = within("first", first.into(), 0, MAX_PAGE_SIZE).gql()? as usize;
         let graph = Arc::clone(self.graph(ctx).await?);
         let betweenness = self.betweenness(ctx).await?;
-        let top: Vec<_> = ranked(&graph.graph, betweenness, rank)
+        let top: Vec<_> = ranked(&graph, &betweenness.values, rank)
             .into_iter()
             .take(first)
             .collect();
-        let keys = top.iter().map(|c| OrganisationById(graph.graph.id(c.node)));
+        let keys = top.iter().map(|c| OrganisationById(graph.id(c.node)));
         let found = loaders(ctx)?.load_many(keys).await.gql()?;
         Ok(top
             .into_iter()
             .filter_map(|c| {
-                let organisation = found.get(&OrganisationById(graph.graph.id(c.node)))?;
+                let organisation = found.get(&OrganisationById(graph.id(c.node)))?;
                 Some(CentralOrganisation {
                     organisation: Organisation(organisation.clone()),
                     degree: c.degree,
@@ -304,10 +332,17 @@ impl EcosystemStats {
         let found = store(ctx)?.project_breakdown(&self.filter).await.gql()?;
         breakdown(ctx, found).await
     }
+    /// When the published network behind the tie figures (all but `organisations` and
+    /// `projects`, which are always current) was read. It is read again after every change;
+    /// on a registry large enough for that to take a while, a request answers from the last
+    /// network read while the next is built, so these figures may lag a change by that long.
+    async fn as_of(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>, Error> {
+        Ok(self.selection(ctx).await?.snapshot.as_of)
+    }
     /// Pairs of selected organisations tied by shared projects, explicit links, grants and
     /// support, each kind counted apart.
     async fn ties(&self, ctx: &Context<'_>) -> Result<TieCounts, Error> {
-        let graph = &self.graph(ctx).await?.graph;
+        let graph = self.graph(ctx).await?;
         Ok(TieCounts {
             shared_projects: graph.pair_count_of(TieKind::SharedProject),
             links: graph.pair_count_of(TieKind::Link),
@@ -350,5 +385,14 @@ impl EcosystemStats {
         #[graphql(default = 10)] first: i32,
     ) -> Result<Vec<CentralOrganisation>, Error> {
         self.central(ctx, first, CentralityRank::Betweenness).await
+    }
+    /// How the betweenness of `centralByDegree` and `centralByBetweenness` was computed.
+    async fn betweenness_method(&self, ctx: &Context<'_>) -> Result<BetweennessMethod, Error> {
+        let method = self.betweenness(ctx).await?.method;
+        Ok(BetweennessMethod {
+            exact: method.exact(),
+            sources: method.sources,
+            tied_organisations: method.tied,
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! The network of organisations as GraphQL: a neighbourhood (`Organisation.network`) and a
 //! chain between two organisations (`path`), each tie with the records it stands for. The graph
-//! and its searches are the domain's (`panorama_domain::network`); it is read once per query
-//! level through the `PublishedGraph` loader and holds published records only.
+//! and its searches are the domain's (`panorama_domain::network`); it comes from the snapshot of
+//! the published network that the request answers from ([`crate::network_cache`]).
 
 use std::sync::Arc;
 
@@ -17,6 +17,7 @@ use super::funding::*;
 use crate::error::OrGqlError;
 use crate::ids::{Kind, encode};
 use crate::loaders::*;
+use crate::network_cache::{NetworkSnapshot, RequestNetwork};
 
 /// What kind of record ties two organisations.
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -164,13 +165,14 @@ impl OrganisationNetwork {
     }
 }
 
-/// The graph of every published organisation (one load per query level).
+/// The request's snapshot of the published network (see [`crate::network_cache`]).
+pub async fn published_network(ctx: &Context<'_>) -> Result<Arc<NetworkSnapshot>, Error> {
+    ctx.data::<RequestNetwork>()?.snapshot().await
+}
+
+/// The graph of every published organisation, as the request's snapshot holds it.
 pub async fn published_graph(ctx: &Context<'_>) -> Result<Arc<OrganisationGraph>, Error> {
-    Ok(loaders(ctx)?
-        .load_one(PublishedGraph)
-        .await
-        .gql()?
-        .unwrap_or_default())
+    Ok(Arc::clone(&published_network(ctx).await?.graph))
 }
 
 /// The neighbourhood of `centre` within `bounds`. An organisation outside the published graph

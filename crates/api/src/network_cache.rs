@@ -1,0 +1,234 @@
+//! The published organisation graph, read once and kept until published data changes, with
+//! the whole registry's figures computed beside it.
+//!
+//! On 100,000 organisations reading the graph takes seconds (800,000 ties) and exact
+//! betweenness hours, so neither can happen per request. A [`NetworkSnapshot`] holds the graph
+//! and the figures of the whole registry; `ecosystemStats`, `network`, `path` and the
+//! suggestions answer from it. Each request first reads the feed's mark (one small statement,
+//! [`Store::feed_mark`]): while nothing published changed, the snapshot stands. After a
+//! change, a new one is built, one build at a time:
+//!
+//! - when the last build was quick (under [`NetworkOptions::wait_for_builds_under`]) the
+//!   request waits for it, so a small registry always answers with its latest writes;
+//! - otherwise the request answers from the previous snapshot at once, and the new one is
+//!   built in the background; `asOf` tells the caller how old its figures are.
+//!
+//! The server also refreshes the snapshot every [`NetworkOptions::refresh_every`] when the
+//! mark moved, so that figures are seldom behind even on a large registry.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use async_graphql::Error;
+use chrono::{DateTime, Utc};
+use panorama_domain::filter::OrganisationFilter;
+use panorama_domain::network::{BetweennessMethod, Connectivity, Graph, connectivity};
+use panorama_persistence::Store;
+use panorama_persistence::feed::FeedMark;
+use panorama_persistence::network::OrganisationGraph;
+
+use crate::error::OrGqlError;
+use crate::metrics::Metrics;
+
+/// The work exact betweenness may take beside a build (in nodes and neighbour entries
+/// visited; see `Graph::betweenness_within`): a few seconds of one core, off the requests.
+pub const PRECOMPUTED_BETWEENNESS_WORK: u64 = 200_000_000;
+/// The work betweenness may take during a request, for a filtered selection: well under a
+/// second. Larger selections get an estimate.
+pub const ON_DEMAND_BETWEENNESS_WORK: u64 = 30_000_000;
+
+/// How the snapshot is kept fresh.
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkOptions {
+    /// A request after a change waits for the new snapshot when the last build took less than
+    /// this; otherwise it answers from the previous one.
+    pub wait_for_builds_under: Duration,
+    /// How often the server looks for changes and rebuilds in the background (none: only
+    /// when a request asks).
+    pub refresh_every: Option<Duration>,
+}
+
+impl Default for NetworkOptions {
+    fn default() -> Self {
+        Self {
+            wait_for_builds_under: Duration::from_millis(250),
+            refresh_every: None,
+        }
+    }
+}
+
+/// Betweenness of every node of a graph, and how it was computed.
+#[derive(Debug, Clone, Default)]
+pub struct Betweenness {
+    pub values: Vec<f64>,
+    pub method: BetweennessMethod,
+}
+
+impl Betweenness {
+    /// Exact within `budget`, else estimated: see `Graph::betweenness_within`. Blocking.
+    pub fn of(graph: &Graph, budget: u64) -> Self {
+        let (values, method) = graph.betweenness_within(budget);
+        Self { values, method }
+    }
+}
+
+/// The published graph as of one point of the feed, with the whole registry's figures.
+#[derive(Debug)]
+pub struct NetworkSnapshot {
+    /// The feed's mark read before the graph: a later change moves it.
+    mark: FeedMark,
+    /// When the graph was read.
+    pub as_of: DateTime<Utc>,
+    /// How long reading and computing took.
+    pub build_time: Duration,
+    pub graph: Arc<OrganisationGraph>,
+    pub connectivity: Arc<Connectivity>,
+    pub betweenness: Arc<Betweenness>,
+}
+
+/// The current snapshot and the one build that may be running.
+pub struct NetworkCache {
+    store: Store,
+    options: NetworkOptions,
+    metrics: Metrics,
+    current: RwLock<Option<Arc<NetworkSnapshot>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+impl NetworkCache {
+    pub fn new(store: Store, options: NetworkOptions, metrics: Metrics) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            options,
+            metrics,
+            current: RwLock::new(None),
+            building: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    pub fn options(&self) -> NetworkOptions {
+        self.options
+    }
+
+    /// The snapshot to answer from (see the module's comment).
+    pub async fn snapshot(self: &Arc<Self>) -> Result<Arc<NetworkSnapshot>, Error> {
+        let mark = self.store.feed_mark().await.gql()?;
+        match self.current() {
+            Some(current) if current.mark == mark => Ok(current),
+            Some(current) if current.build_time >= self.options.wait_for_builds_under => {
+                self.refresh_in_background();
+                Ok(current)
+            }
+            _ => self.refresh().await,
+        }
+    }
+
+    /// Builds a new snapshot if published data changed since the current one was read (or
+    /// there is none), waiting for a build already running rather than starting a second.
+    pub async fn refresh(&self) -> Result<Arc<NetworkSnapshot>, Error> {
+        let _one_build_at_a_time = self.building.lock().await;
+        let mark = self.store.feed_mark().await.gql()?;
+        if let Some(current) = self.current().filter(|c| c.mark == mark) {
+            return Ok(current);
+        }
+        let started = Instant::now();
+        let as_of = Utc::now();
+        let graph = self
+            .store
+            .organisation_graph(&OrganisationFilter::default())
+            .await
+            .gql()?;
+        let graph = Arc::new(graph);
+        let (connectivity, betweenness) = figures(Arc::clone(&graph)).await?;
+        let build_time = started.elapsed();
+        self.metrics.network_snapshot_built(build_time, as_of);
+        tracing::info!(
+            organisations = graph.graph.len(),
+            pairs = graph.graph.pair_count(),
+            betweenness_sources = betweenness.method.sources,
+            ms = build_time.as_millis() as u64,
+            "published network read"
+        );
+        let snapshot = Arc::new(NetworkSnapshot {
+            mark,
+            as_of,
+            build_time,
+            graph,
+            connectivity: Arc::new(connectivity),
+            betweenness: Arc::new(betweenness),
+        });
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    fn current(&self) -> Option<Arc<NetworkSnapshot>> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Starts a build unless one is running; a failure is logged, and the next request or
+    /// round tries again.
+    fn refresh_in_background(self: &Arc<Self>) {
+        if self.building.try_lock().is_err() {
+            return;
+        }
+        let cache = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(error) = cache.refresh().await {
+                tracing::warn!(error = %error.message, "refreshing the published network failed");
+            }
+        });
+    }
+}
+
+/// The snapshot one request answers from: read on first use, so that every field of the
+/// request sees the same graph, for one look at the feed's mark.
+pub struct RequestNetwork {
+    cache: Arc<NetworkCache>,
+    snapshot: tokio::sync::OnceCell<Arc<NetworkSnapshot>>,
+}
+
+impl RequestNetwork {
+    pub fn new(cache: Arc<NetworkCache>) -> Self {
+        Self {
+            cache,
+            snapshot: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub async fn snapshot(&self) -> Result<Arc<NetworkSnapshot>, Error> {
+        let snapshot = self
+            .snapshot
+            .get_or_try_init(|| self.cache.snapshot())
+            .await?;
+        Ok(Arc::clone(snapshot))
+    }
+}
+
+/// The whole registry's connectivity and betweenness, off the async workers.
+async fn figures(graph: Arc<OrganisationGraph>) -> Result<(Connectivity, Betweenness), Error> {
+    off_the_workers(move || {
+        let connected = connectivity_of(&graph.graph, &graph);
+        let betweenness = Betweenness::of(&graph.graph, PRECOMPUTED_BETWEENNESS_WORK);
+        (connected, betweenness)
+    })
+    .await
+}
+
+/// The connectivity of `graph` (the whole published graph or part of it), with the types that
+/// `published` knows.
+pub fn connectivity_of(graph: &Graph, published: &OrganisationGraph) -> Connectivity {
+    connectivity(graph, |id| published.types.get(&id).map(String::as_str))
+}
+
+/// Runs a graph computation on a blocking thread: the async workers keep serving meanwhile.
+pub async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "a network computation failed");
+        Error::new("internal error")
+    })
+}
