@@ -3,18 +3,19 @@
 //!
 //! On 100,000 organisations reading the graph takes seconds (800,000 ties) and exact
 //! betweenness hours, so neither can happen per request. A [`NetworkSnapshot`] holds the graph
-//! and the figures of the whole registry; `ecosystemStats`, `network`, `path` and the
+//! and the figures of the whole registry (breakdowns included: counting the terms of 200,000
+//! projects takes seconds too); `ecosystemStats`, `network`, `path` and the
 //! suggestions answer from it. Each request first reads the feed's mark (one small statement,
 //! [`Store::feed_mark`]): while nothing published changed, the snapshot stands. After a
 //! change, a new one is built, one build at a time:
 //!
 //! - when the last build was quick (under [`NetworkOptions::wait_for_builds_under`]) the
 //!   request waits for it, so a small registry always answers with its latest writes;
-//! - otherwise the request answers from the previous snapshot at once, and the new one is
-//!   built in the background; `asOf` tells the caller how old its figures are.
-//!
-//! The server also refreshes the snapshot every [`NetworkOptions::refresh_every`] when the
-//! mark moved, so that figures are seldom behind even on a large registry.
+//! - otherwise the request answers from the previous snapshot at once; `asOf` tells the
+//!   caller how old its figures are. The server's refresher builds the next one: it looks at
+//!   the mark every [`NetworkOptions::refresh_every`] after its last round, so that however
+//!   often the data changes, builds take at most part of one core. Without a refresher, the
+//!   request starts the build in the background.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -25,7 +26,7 @@ use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::network::{BetweennessMethod, Connectivity, Graph, connectivity};
 use panorama_persistence::Store;
 use panorama_persistence::feed::FeedMark;
-use panorama_persistence::network::OrganisationGraph;
+use panorama_persistence::network::{Breakdown, OrganisationGraph};
 
 use crate::error::OrGqlError;
 use crate::metrics::Metrics;
@@ -35,7 +36,7 @@ use crate::metrics::Metrics;
 pub const PRECOMPUTED_BETWEENNESS_WORK: u64 = 200_000_000;
 /// The work betweenness may take during a request, for a filtered selection: well under a
 /// second. Larger selections get an estimate.
-pub const ON_DEMAND_BETWEENNESS_WORK: u64 = 30_000_000;
+pub const ON_DEMAND_BETWEENNESS_WORK: u64 = 10_000_000;
 
 /// How the snapshot is kept fresh.
 #[derive(Debug, Clone, Copy)]
@@ -43,8 +44,9 @@ pub struct NetworkOptions {
     /// A request after a change waits for the new snapshot when the last build took less than
     /// this; otherwise it answers from the previous one.
     pub wait_for_builds_under: Duration,
-    /// How often the server looks for changes and rebuilds in the background (none: only
-    /// when a request asks).
+    /// The pause between the rounds of the server's refresher, which rebuilds the snapshot
+    /// when the mark moved (none: no refresher; a request that finds the snapshot out of date
+    /// starts the build).
     pub refresh_every: Option<Duration>,
 }
 
@@ -84,6 +86,10 @@ pub struct NetworkSnapshot {
     pub graph: Arc<OrganisationGraph>,
     pub connectivity: Arc<Connectivity>,
     pub betweenness: Arc<Betweenness>,
+    /// How all published organisations divide (by type, size, country, terms).
+    pub organisations: Arc<Breakdown>,
+    /// How their published projects divide.
+    pub projects: Arc<Breakdown>,
 }
 
 /// The current snapshot and the one build that may be running.
@@ -116,7 +122,11 @@ impl NetworkCache {
         match self.current() {
             Some(current) if current.mark == mark => Ok(current),
             Some(current) if current.build_time >= self.options.wait_for_builds_under => {
-                self.refresh_in_background();
+                // With a refresher, builds come at its pace: at most one each round, however
+                // often the data changes.
+                if self.options.refresh_every.is_none() {
+                    self.refresh_in_background();
+                }
                 Ok(current)
             }
             _ => self.refresh().await,
@@ -133,11 +143,13 @@ impl NetworkCache {
         }
         let started = Instant::now();
         let as_of = Utc::now();
-        let graph = self
-            .store
-            .organisation_graph(&OrganisationFilter::default())
-            .await
-            .gql()?;
+        let everyone = OrganisationFilter::default();
+        let (graph, organisations, projects) = tokio::try_join!(
+            self.store.organisation_graph(&everyone),
+            self.store.organisation_breakdown(&everyone),
+            self.store.project_breakdown(&everyone),
+        )
+        .gql()?;
         let graph = Arc::new(graph);
         let (connectivity, betweenness) = figures(Arc::clone(&graph)).await?;
         let build_time = started.elapsed();
@@ -156,6 +168,8 @@ impl NetworkCache {
             graph,
             connectivity: Arc::new(connectivity),
             betweenness: Arc::new(betweenness),
+            organisations: Arc::new(organisations),
+            projects: Arc::new(projects),
         });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&snapshot));
         Ok(snapshot)

@@ -377,47 +377,52 @@ impl Graph {
     }
 
     /// Brandes' accumulation from each of `sources`: for every node, the sum over the sources
-    /// of the source's dependency on it (pairs not yet halved nor scaled).
+    /// of the source's dependency on it (pairs not yet halved nor scaled). Dependencies flow
+    /// back from successors (neighbours one step farther) instead of stored predecessor
+    /// lists, so a source allocates nothing.
     fn dependencies_from(&self, sources: &[usize]) -> Vec<f64> {
         let n = self.len();
         let mut centrality = vec![0.0; n];
+        // The breadth-first order, which is also the queue.
         let mut order: Vec<usize> = Vec::with_capacity(n);
-        let mut predecessors: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut paths = vec![0.0_f64; n];
-        let mut distance = vec![-1_i64; n];
+        let mut distance = vec![u32::MAX; n];
         let mut dependency = vec![0.0_f64; n];
-        // After each source only the nodes it reached are reset, so the work is bounded by
-        // the components' sizes rather than V² resets.
         for &source in sources {
+            // Only the nodes the last source reached need resetting: the work is bounded by
+            // the components' sizes rather than V² resets.
             for &v in &order {
-                predecessors[v].clear();
-                paths[v] = 0.0;
-                distance[v] = -1;
-                dependency[v] = 0.0;
+                distance[v] = u32::MAX;
             }
             order.clear();
-            paths[source] = 1.0;
+            order.push(source);
             distance[source] = 0;
-            let mut queue = VecDeque::from([source]);
-            while let Some(v) = queue.pop_front() {
-                order.push(v);
+            paths[source] = 1.0;
+            let mut next = 0;
+            while let Some(&v) = order.get(next) {
+                next += 1;
                 for &w in &self.neighbours[v] {
-                    if distance[w] < 0 {
+                    if distance[w] == u32::MAX {
                         distance[w] = distance[v] + 1;
-                        queue.push_back(w);
+                        paths[w] = 0.0;
+                        order.push(w);
                     }
                     if distance[w] == distance[v] + 1 {
                         paths[w] += paths[v];
-                        predecessors[w].push(v);
                     }
                 }
             }
             for &w in order.iter().rev() {
-                for &v in &predecessors[w] {
-                    dependency[v] += paths[v] / paths[w] * (1.0 + dependency[w]);
+                let farther = distance[w] + 1;
+                let mut owed = 0.0;
+                for &x in &self.neighbours[w] {
+                    if distance[x] == farther {
+                        owed += paths[w] / paths[x] * (1.0 + dependency[x]);
+                    }
                 }
+                dependency[w] = owed;
                 if w != source {
-                    centrality[w] += dependency[w];
+                    centrality[w] += owed;
                 }
             }
         }
@@ -467,7 +472,7 @@ impl Graph {
 /// when the registry does.
 const SAMPLE_SEED: u64 = 2017;
 /// The fewest sources a betweenness estimate is drawn from.
-pub const MIN_SAMPLED_SOURCES: usize = 64;
+pub const MIN_SAMPLED_SOURCES: usize = 32;
 
 /// How betweenness was computed: from every tied organisation, or from a sample of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -199,23 +199,22 @@ async fn prune_feed_hourly(store: Store, retention: Duration, mut stop: StopSign
 }
 
 /// Reads the published network at the start, so that the first request finds it ready, then
-/// again every `every` if published data changed; a failure is logged and tried again at the
-/// next round.
-async fn refresh_network(network: Arc<NetworkCache>, every: Duration, mut stop: StopSignal) {
-    let mut rounds = tokio::time::interval(every);
-    rounds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// again if published data changed, `pause` after the end of each round (a build of a large
+/// registry takes seconds of a core: it never runs back to back). A failure is logged and
+/// tried again at the next round.
+async fn refresh_network(network: Arc<NetworkCache>, pause: Duration, mut stop: StopSignal) {
     loop {
-        tokio::select! {
-            _ = rounds.tick() => {}
-            () = stop.stopped() => return,
-        }
-        // A build of a large registry takes seconds: stopping does not wait for it.
+        // Stopping does not wait for a build.
         let refreshed = tokio::select! {
             refreshed = network.refresh() => refreshed,
             () = stop.stopped() => return,
         };
         if let Err(error) = refreshed {
             tracing::warn!(error = %error.message, "refreshing the published network failed");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = stop.stopped() => return,
         }
     }
 }

@@ -209,6 +209,14 @@ impl EcosystemStats {
             .await
     }
 
+    /// The snapshot, when the selection is the whole registry: its figures are ready there.
+    async fn whole_registry(&self, ctx: &Context<'_>) -> Result<Option<&NetworkSnapshot>, Error> {
+        if self.filter != OrganisationFilter::default() {
+            return Ok(None);
+        }
+        Ok(Some(&self.selection(ctx).await?.snapshot))
+    }
+
     async fn graph(&self, ctx: &Context<'_>) -> Result<&Arc<Graph>, Error> {
         Ok(&self.selection(ctx).await?.graph)
     }
@@ -320,22 +328,29 @@ impl EcosystemStats {
     /// How the selected organisations divide by type, size, country, focus, technology and
     /// area of impact.
     async fn organisations(&self, ctx: &Context<'_>) -> Result<EcosystemBreakdown, Error> {
-        let found = store(ctx)?
-            .organisation_breakdown(&self.filter)
-            .await
-            .gql()?;
+        let found = match self.whole_registry(ctx).await? {
+            Some(snapshot) => Breakdown::clone(&snapshot.organisations),
+            None => store(ctx)?
+                .organisation_breakdown(&self.filter)
+                .await
+                .gql()?,
+        };
         breakdown(ctx, found).await
     }
     /// How the published projects of the selected organisations (those in which at least one
     /// of them takes part) divide by country, focus, technology and area of impact.
     async fn projects(&self, ctx: &Context<'_>) -> Result<EcosystemBreakdown, Error> {
-        let found = store(ctx)?.project_breakdown(&self.filter).await.gql()?;
+        let found = match self.whole_registry(ctx).await? {
+            Some(snapshot) => Breakdown::clone(&snapshot.projects),
+            None => store(ctx)?.project_breakdown(&self.filter).await.gql()?,
+        };
         breakdown(ctx, found).await
     }
-    /// When the published network behind the tie figures (all but `organisations` and
-    /// `projects`, which are always current) was read. It is read again after every change;
-    /// on a registry large enough for that to take a while, a request answers from the last
-    /// network read while the next is built, so these figures may lag a change by that long.
+    /// When the published records these figures come from were read (for a filter,
+    /// `organisations` and `projects` are counted at the time of the request). They are read
+    /// again after every change; on a registry large enough for that to take a while, a
+    /// request answers from the last reading while the next is made, so the figures may lag a
+    /// change by that long.
     async fn as_of(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>, Error> {
         Ok(self.selection(ctx).await?.snapshot.as_of)
     }
