@@ -88,6 +88,8 @@ async fn main() -> anyhow::Result<()> {
         if args.only_insights {
             let figures = insights::measure(&args, &server).await?;
             println!("### {backend:?}\n{}", figures.markdown());
+            let peak = server.peak_memory_mib().unwrap_or_default();
+            println!("- server peak memory (VmHWM): {peak:.0} MiB");
             continue;
         }
         let report = scenarios::run(&args, backend, &url, &server, size).await?;

@@ -2,6 +2,7 @@
 //! One [`Store`] serves SQLite (the embedded default) and PostgreSQL (production) alike.
 
 pub mod change;
+pub mod classified;
 pub mod cursor;
 pub mod entities;
 pub mod error;

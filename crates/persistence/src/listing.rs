@@ -529,6 +529,6 @@ pub(crate) async fn column_facet<E: EntityTrait>(
     Ok(counts)
 }
 
-fn sort_counts(counts: &mut FacetCounts) {
+pub(crate) fn sort_counts(counts: &mut FacetCounts) {
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 }

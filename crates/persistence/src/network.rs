@@ -14,12 +14,12 @@ use panorama_domain::policy::ReadScope;
 use panorama_domain::suggest::{Profile, add_funded_areas};
 use panorama_domain::taxonomy::Vocabulary;
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::entities::*;
 use crate::filter::organisation_condition;
-use crate::listing::{FacetCounts, Facets, column_facet, term_facets};
+use crate::listing::{FacetCounts, Facets};
 use crate::mapping::code;
 use crate::{Store, StoreError};
 
@@ -66,15 +66,6 @@ fn selected_ids(filter: &OrganisationFilter) -> SelectStatement {
         .filter(organisation_condition(&ReadScope::PublishedOnly, filter))
         .select_only()
         .column(organisation::Column::Id)
-        .into_query()
-}
-
-/// The ids of the published projects in which a selected organisation takes part.
-fn projects_of_selected(filter: &OrganisationFilter) -> SelectStatement {
-    participation::Entity::find()
-        .select_only()
-        .column(participation::Column::ProjectId)
-        .filter(participation::Column::OrganisationId.in_subquery(selected_ids(filter)))
         .into_query()
 }
 
@@ -352,43 +343,6 @@ impl Store {
                 Ok(Tie { a, b, reason })
             })
             .collect()
-    }
-
-    /// How the published organisations that `filter` selects divide by type, size, country,
-    /// focus, technology and area of impact.
-    pub async fn organisation_breakdown(
-        &self,
-        filter: &OrganisationFilter,
-    ) -> Result<Breakdown, StoreError> {
-        let scope = ReadScope::PublishedOnly;
-        let selected =
-            || organisation::Entity::find().filter(organisation_condition(&scope, filter));
-        Ok(Breakdown {
-            total: selected().count(self.connection()).await?,
-            facets: self.organisation_facets(&scope, filter).await?,
-            sizes: column_facet(self.connection(), selected(), organisation::Column::Size).await?,
-        })
-    }
-
-    /// How the published projects of the selected organisations (those in which at least one
-    /// of them takes part) divide by country, focus, technology and area of impact.
-    pub async fn project_breakdown(
-        &self,
-        filter: &OrganisationFilter,
-    ) -> Result<Breakdown, StoreError> {
-        let db = self.connection();
-        let selected = || {
-            project::Entity::find()
-                .filter(published(project::Column::Status))
-                .filter(project::Column::Id.in_subquery(projects_of_selected(filter)))
-        };
-        let mut facets = term_facets(db, "project_term", "project_id", selected()).await?;
-        facets.countries = column_facet(db, selected(), project::Column::Country).await?;
-        Ok(Breakdown {
-            total: selected().count(db).await?,
-            facets,
-            sizes: FacetCounts::new(),
-        })
     }
 }
 

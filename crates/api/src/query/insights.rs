@@ -3,6 +3,7 @@
 //! they are the same for every caller, and answer from the snapshot of the published network
 //! ([`crate::network_cache`]), which holds the whole registry's figures ready.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_graphql::{Context, Error, ID, Object, SimpleObject};
@@ -15,6 +16,7 @@ use panorama_domain::page::MAX_PAGE_SIZE;
 use panorama_domain::taxonomy::Vocabulary as V;
 use panorama_persistence::network::Breakdown;
 use tokio::sync::OnceCell;
+use uuid::Uuid;
 
 use super::listings::{FacetCount, facets_object, term_counts};
 use crate::error::{OrGqlError, user_error};
@@ -166,7 +168,10 @@ pub struct EcosystemStats {
 /// The tie graph of the selected organisations and its figures.
 struct Selection {
     snapshot: Arc<NetworkSnapshot>,
+    /// The organisations a filter selects; none for the whole registry.
+    selected: Option<Arc<HashSet<Uuid>>>,
     graph: Arc<Graph>,
+    breakdowns: OnceCell<Arc<(Breakdown, Breakdown)>>,
     connectivity: OnceCell<Arc<Connectivity>>,
     betweenness: OnceCell<Arc<Betweenness>>,
 }
@@ -185,6 +190,8 @@ impl EcosystemStats {
                 let snapshot = published_network(ctx).await?;
                 if self.filter == OrganisationFilter::default() {
                     return Ok(Selection {
+                        selected: None,
+                        breakdowns: OnceCell::new(),
                         graph: Arc::clone(&snapshot.graph.graph),
                         connectivity: OnceCell::new_with(Some(Arc::clone(&snapshot.connectivity))),
                         betweenness: OnceCell::new_with(Some(Arc::clone(&snapshot.betweenness))),
@@ -195,12 +202,15 @@ impl EcosystemStats {
                     .selected_organisations(&self.filter)
                     .await
                     .gql()?;
-                let published = Arc::clone(&snapshot.graph);
+                let (published, selected) = (Arc::clone(&snapshot.graph), Arc::new(selected));
+                let kept = Arc::clone(&selected);
                 let graph =
-                    off_the_workers(move || published.graph.subgraph(|id| selected.contains(&id)))
+                    off_the_workers(move || published.graph.subgraph(|id| kept.contains(&id)))
                         .await?;
                 Ok(Selection {
                     snapshot,
+                    selected: Some(selected),
+                    breakdowns: OnceCell::new(),
                     graph: Arc::new(graph),
                     connectivity: OnceCell::new(),
                     betweenness: OnceCell::new(),
@@ -209,12 +219,22 @@ impl EcosystemStats {
             .await
     }
 
-    /// The snapshot, when the selection is the whole registry: its figures are ready there.
-    async fn whole_registry(&self, ctx: &Context<'_>) -> Result<Option<&NetworkSnapshot>, Error> {
-        if self.filter != OrganisationFilter::default() {
-            return Ok(None);
-        }
-        Ok(Some(&self.selection(ctx).await?.snapshot))
+    /// How the selected organisations and their projects divide: the snapshot's for the whole
+    /// registry, else counted from its classifications.
+    async fn breakdowns(&self, ctx: &Context<'_>) -> Result<&Arc<(Breakdown, Breakdown)>, Error> {
+        let selection = self.selection(ctx).await?;
+        selection
+            .breakdowns
+            .get_or_try_init(|| async {
+                let snapshot = &selection.snapshot;
+                let Some(selected) = selection.selected.clone() else {
+                    let whole = (*snapshot.organisations).clone();
+                    return Ok(Arc::new((whole, (*snapshot.projects).clone())));
+                };
+                let classifications = Arc::clone(&snapshot.classifications);
+                off_the_workers(move || Arc::new(classifications.breakdowns(Some(&selected)))).await
+            })
+            .await
     }
 
     async fn graph(&self, ctx: &Context<'_>) -> Result<&Arc<Graph>, Error> {
@@ -328,26 +348,16 @@ impl EcosystemStats {
     /// How the selected organisations divide by type, size, country, focus, technology and
     /// area of impact.
     async fn organisations(&self, ctx: &Context<'_>) -> Result<EcosystemBreakdown, Error> {
-        let found = match self.whole_registry(ctx).await? {
-            Some(snapshot) => Breakdown::clone(&snapshot.organisations),
-            None => store(ctx)?
-                .organisation_breakdown(&self.filter)
-                .await
-                .gql()?,
-        };
-        breakdown(ctx, found).await
+        let found = &self.breakdowns(ctx).await?.0;
+        breakdown(ctx, Breakdown::clone(found)).await
     }
     /// How the published projects of the selected organisations (those in which at least one
     /// of them takes part) divide by country, focus, technology and area of impact.
     async fn projects(&self, ctx: &Context<'_>) -> Result<EcosystemBreakdown, Error> {
-        let found = match self.whole_registry(ctx).await? {
-            Some(snapshot) => Breakdown::clone(&snapshot.projects),
-            None => store(ctx)?.project_breakdown(&self.filter).await.gql()?,
-        };
-        breakdown(ctx, found).await
+        let found = &self.breakdowns(ctx).await?.1;
+        breakdown(ctx, Breakdown::clone(found)).await
     }
-    /// When the published records these figures come from were read (for a filter,
-    /// `organisations` and `projects` are counted at the time of the request). They are read
+    /// When the published records these figures come from were read. They are read
     /// again after every change; on a registry large enough for that to take a while, a
     /// request answers from the last reading while the next is made, so the figures may lag a
     /// change by that long.
