@@ -114,8 +114,12 @@ pub struct Graph {
     index: HashMap<Uuid, usize>,
     /// Distinct neighbours of each node, in index order.
     neighbours: Vec<Vec<usize>>,
-    /// The reasons of each pair, keyed `(lower index, higher index)`, by kind then record id.
-    reasons: HashMap<(usize, usize), Vec<TieReason>>,
+    /// Each tied pair `(lower index, higher index)`, sorted; the reasons of pair `i` are
+    /// `reasons[starts[i]..starts[i + 1]]`, by kind then record id. Flat arrays rather than
+    /// a list per pair: a registry's 800,000 pairs cost no allocation each.
+    pairs: Vec<(u32, u32)>,
+    starts: Vec<u32>,
+    reasons: Vec<TieReason>,
 }
 
 impl Graph {
@@ -128,25 +132,37 @@ impl Graph {
             .into_iter()
             .collect();
         let index: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let mut reasons: HashMap<(usize, usize), Vec<TieReason>> = HashMap::new();
-        for tie in ties {
-            let (Some(&a), Some(&b)) = (index.get(&tie.a), index.get(&tie.b)) else {
-                continue;
-            };
-            if a != b {
-                reasons
-                    .entry((a.min(b), a.max(b)))
-                    .or_default()
-                    .push(tie.reason);
-            }
-        }
+        let mut tied: Vec<((u32, u32), TieReason)> = ties
+            .into_iter()
+            .filter_map(|tie| {
+                let (a, b) = (*index.get(&tie.a)?, *index.get(&tie.b)?);
+                (a != b).then_some(((a.min(b) as u32, a.max(b) as u32), tie.reason))
+            })
+            .collect();
+        tied.sort_unstable_by_key(|(pair, r)| (*pair, r.kind(), r.record_id()));
+        tied.dedup();
+        Self::from_sorted(ids, index, tied)
+    }
+
+    /// The graph of `ids` with the reasons of their pairs, sorted by pair, kind and record id.
+    fn from_sorted(
+        ids: Vec<Uuid>,
+        index: HashMap<Uuid, usize>,
+        tied: impl IntoIterator<Item = ((u32, u32), TieReason)>,
+    ) -> Self {
         let mut neighbours = vec![Vec::new(); ids.len()];
-        for (&(a, b), list) in &mut reasons {
-            list.sort_by_key(|r| (r.kind(), r.record_id()));
-            list.dedup();
-            neighbours[a].push(b);
-            neighbours[b].push(a);
+        let (mut pairs, mut starts, mut reasons) = (Vec::new(), Vec::new(), Vec::new());
+        for (pair, reason) in tied {
+            if pairs.last() != Some(&pair) {
+                pairs.push(pair);
+                starts.push(reasons.len() as u32);
+                let (a, b) = (pair.0 as usize, pair.1 as usize);
+                neighbours[a].push(b);
+                neighbours[b].push(a);
+            }
+            reasons.push(reason);
         }
+        starts.push(reasons.len() as u32);
         for list in &mut neighbours {
             list.sort_unstable();
         }
@@ -154,6 +170,8 @@ impl Graph {
             ids,
             index,
             neighbours,
+            pairs,
+            starts,
             reasons,
         }
     }
@@ -188,21 +206,26 @@ impl Graph {
 
     /// Why `a` and `b` are tied (empty when they are not).
     pub fn reasons(&self, a: usize, b: usize) -> &[TieReason] {
-        self.reasons
-            .get(&(a.min(b), a.max(b)))
-            .map_or(&[], Vec::as_slice)
+        let pair = (a.min(b) as u32, a.max(b) as u32);
+        self.pairs
+            .binary_search(&pair)
+            .map_or(&[], |i| self.reasons_of(i))
+    }
+
+    /// The reasons of the `i`th pair.
+    fn reasons_of(&self, i: usize) -> &[TieReason] {
+        &self.reasons[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
     /// Pairs of tied organisations, whatever their reasons.
     pub fn pair_count(&self) -> usize {
-        self.reasons.len()
+        self.pairs.len()
     }
 
     /// Pairs tied by at least one reason of `kind` (a pair tied in two ways counts for both).
     pub fn pair_count_of(&self, kind: TieKind) -> usize {
-        self.reasons
-            .values()
-            .filter(|list| list.iter().any(|r| r.kind() == kind))
+        (0..self.pairs.len())
+            .filter(|&i| self.reasons_of(i).iter().any(|r| r.kind() == kind))
             .count()
     }
 
@@ -441,30 +464,13 @@ impl Graph {
             }
         }
         let index: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let mut neighbours = vec![Vec::new(); ids.len()];
-        let mut reasons = HashMap::new();
-        for (old, list) in self.neighbours.iter().enumerate() {
-            let a = new_index[old];
-            if a == usize::MAX {
-                continue;
-            }
-            for &other in list {
-                let b = new_index[other];
-                if b == usize::MAX {
-                    continue;
-                }
-                neighbours[a].push(b);
-                if a < b {
-                    reasons.insert((a, b), self.reasons(old, other).to_vec());
-                }
-            }
-        }
-        Self {
-            ids,
-            index,
-            neighbours,
-            reasons,
-        }
+        // New indices keep the old order, so the kept pairs stay sorted.
+        let kept = self.pairs.iter().enumerate().filter_map(|(i, &(a, b))| {
+            let (a, b) = (new_index[a as usize], new_index[b as usize]);
+            (a != usize::MAX && b != usize::MAX).then_some((i, (a as u32, b as u32)))
+        });
+        let tied = kept.flat_map(|(i, pair)| self.reasons_of(i).iter().map(move |r| (pair, *r)));
+        Self::from_sorted(ids, index, tied)
     }
 }
 
