@@ -715,3 +715,47 @@ fn the_unlisted_codes_are_those_the_schema_lacks() {
         .collect();
     assert_eq!(missing, UNLISTED_COUNTRIES);
 }
+
+/// An import reads before it writes. On SQLite a transaction begun for reading cannot write
+/// once another connection has committed meanwhile, so an import that did not take the
+/// writer's lock first failed now and then while someone else wrote: here a moderator keeps
+/// creating organisations while a funder's grants go in one package at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_go_in_while_others_write() {
+    const IMPORTS: usize = 25;
+    for backend in backends() {
+        let app = std::sync::Arc::new(TestApp::empty(&backend).await);
+        let moderator = app.user_token(&["moderator"], &[]);
+        let own = organisation(&app, &moderator, json!({ "name": "Busy Fund" })).await;
+        let own_id = format!("360G-panorama-{own}");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = tokio::spawn({
+            let (app, stop) = (app.clone(), stop.clone());
+            async move {
+                let mut written = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let name = format!("Meanwhile {written}");
+                    organisation(&app, &moderator, json!({ "name": name })).await;
+                    written += 1;
+                }
+                written
+            }
+        });
+        for n in 0..IMPORTS {
+            let grant = import_grant(&format!("360G-busy-{n}"), &own_id, &own_id);
+            let vars = json!({ "p": { "grants": [grant] } });
+            let data = app
+                .data_as(Some(&app.user_token(&["moderator"], &[])), IMPORT, vars)
+                .await;
+            let payload = &data["importGrants360Giving"];
+            assert_eq!(payload["grantsCreated"], json!(1), "{backend:?}: {payload}");
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let written = writer.await.unwrap();
+        assert!(
+            written > 0,
+            "{backend:?}: the other writer wrote nothing meanwhile"
+        );
+        std::sync::Arc::into_inner(app).unwrap().stop().await;
+    }
+}

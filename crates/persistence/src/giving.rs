@@ -79,7 +79,7 @@ impl Store {
         grants: &[IncomingGrant],
         how: &GrantImport<'_>,
     ) -> Result<GrantImportOutcome, StoreError> {
-        let txn = self.connection().begin().await?;
+        let txn = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(grants.len());
         let mut all = Parties::default();
         for grant in grants {
