@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use async_graphql::Error;
 use chrono::{DateTime, Utc};
 use panorama_domain::filter::OrganisationFilter;
-use panorama_domain::network::{BetweennessMethod, Connectivity, Graph, connectivity};
+use panorama_domain::network::{BetweennessScores, Connectivity, Graph, connectivity};
 use panorama_persistence::Store;
 use panorama_persistence::classified::Classifications;
 use panorama_persistence::feed::FeedMark;
@@ -61,21 +61,6 @@ impl Default for NetworkOptions {
     }
 }
 
-/// Betweenness of every node of a graph, and how it was computed.
-#[derive(Debug, Clone, Default)]
-pub struct Betweenness {
-    pub values: Vec<f64>,
-    pub method: BetweennessMethod,
-}
-
-impl Betweenness {
-    /// Exact within `budget`, else estimated: see `Graph::betweenness_within`. Blocking.
-    pub fn of(graph: &Graph, budget: u64) -> Self {
-        let (values, method) = graph.betweenness_within(budget);
-        Self { values, method }
-    }
-}
-
 /// The published graph as of one point of the feed, with the whole registry's figures.
 #[derive(Debug)]
 pub struct NetworkSnapshot {
@@ -87,7 +72,7 @@ pub struct NetworkSnapshot {
     pub build_time: Duration,
     pub graph: Arc<OrganisationGraph>,
     pub connectivity: Arc<Connectivity>,
-    pub betweenness: Arc<Betweenness>,
+    pub betweenness: Arc<BetweennessScores>,
     /// How every published organisation and project is classified, to count any selection.
     pub classifications: Arc<Classifications>,
     /// How all published organisations divide (by type, size, country, terms).
@@ -226,10 +211,10 @@ impl RequestNetwork {
 async fn figures(
     graph: Arc<OrganisationGraph>,
     classifications: Arc<Classifications>,
-) -> Result<(Connectivity, Betweenness, (Breakdown, Breakdown)), Error> {
+) -> Result<(Connectivity, BetweennessScores, (Breakdown, Breakdown)), Error> {
     off_the_workers(move || {
         let connected = connectivity_of(&graph.graph, &graph);
-        let betweenness = Betweenness::of(&graph.graph, PRECOMPUTED_BETWEENNESS_WORK);
+        let betweenness = graph.graph.betweenness_within(PRECOMPUTED_BETWEENNESS_WORK);
         (connected, betweenness, classifications.breakdowns(None))
     })
     .await

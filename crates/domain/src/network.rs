@@ -358,7 +358,7 @@ impl Graph {
     /// the most central nodes, on which paths concentrate, are the best estimated). At least
     /// [`MIN_SAMPLED_SOURCES`] sources whatever the budget. The same graph always gives the
     /// same figures.
-    pub fn betweenness_within(&self, budget: u64) -> (Vec<f64>, BetweennessMethod) {
+    pub fn betweenness_within(&self, budget: u64) -> BetweennessScores {
         let tied: Vec<usize> = self.tied().collect();
         let exact_work = self.exact_betweenness_work();
         let mut sources = tied.clone();
@@ -378,7 +378,10 @@ impl Graph {
             tied: tied.len(),
             sources: sources.len(),
         };
-        (centrality, method)
+        BetweennessScores {
+            values: centrality,
+            method,
+        }
     }
 
     /// Nodes with at least one tie: the only ones on any path.
@@ -479,6 +482,13 @@ impl Graph {
 const SAMPLE_SEED: u64 = 2017;
 /// The fewest sources a betweenness estimate is drawn from.
 pub const MIN_SAMPLED_SOURCES: usize = 32;
+
+/// Betweenness of every node of a graph, and how it was computed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BetweennessScores {
+    pub values: Vec<f64>,
+    pub method: BetweennessMethod,
+}
 
 /// How betweenness was computed: from every tied organisation, or from a sample of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -873,7 +883,7 @@ mod tests {
         let g = graph(7, &[(1, 2), (2, 3), (4, 5), (5, 6)]);
         // Two components of 3 nodes and 4 neighbour entries: 2 × 3 × (3 + 4).
         assert_eq!(g.exact_betweenness_work(), 42);
-        let (values, method) = g.betweenness_within(42);
+        let BetweennessScores { values, method } = g.betweenness_within(42);
         assert_eq!(values, g.betweenness());
         assert_eq!(
             method,
@@ -890,13 +900,16 @@ mod tests {
         let g = barbell();
         let exact = g.betweenness();
         let budget = g.exact_betweenness_work() / 10;
-        let (estimate, method) = g.betweenness_within(budget);
+        let BetweennessScores {
+            values: estimate,
+            method,
+        } = g.betweenness_within(budget);
         assert_eq!(method.tied, 303);
         assert!(!method.exact());
         // A tenth of the work affords 30 sources; the floor is higher.
         assert_eq!(method.sources, MIN_SAMPLED_SOURCES);
         assert_eq!(
-            g.betweenness_within(budget).0,
+            g.betweenness_within(budget).values,
             estimate,
             "the same sample every time"
         );

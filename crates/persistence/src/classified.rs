@@ -7,11 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures_util::TryStreamExt;
+use futures_util::{Stream, TryStreamExt};
 use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::model::RecordStatus;
 use panorama_domain::taxonomy::Vocabulary;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::*;
@@ -183,37 +183,32 @@ impl Store {
             found.projects.insert(id, classes);
         }
         drop(rows);
-        let vocabularies = COUNTED.map(Vocabulary::code);
-        let mut rows = organisation_term::Entity::find()
-            .select_only()
-            .columns([
+        let mut terms = counted_terms::<organisation_term::Entity>(
+            db,
+            [
                 organisation_term::Column::OrganisationId,
                 organisation_term::Column::Vocabulary,
                 organisation_term::Column::Code,
-            ])
-            .filter(organisation_term::Column::Vocabulary.is_in(vocabularies))
-            .into_tuple::<(Uuid, String, String)>()
-            .stream(db)
-            .await?;
-        while let Some((id, vocabulary, code)) = rows.try_next().await? {
+            ],
+        )
+        .await?;
+        while let Some((id, vocabulary, code)) = terms.try_next().await? {
             add_term(&mut found, true, id, &vocabulary, code);
         }
-        drop(rows);
-        let mut rows = project_term::Entity::find()
-            .select_only()
-            .columns([
+        drop(terms);
+        let mut terms = counted_terms::<project_term::Entity>(
+            db,
+            [
                 project_term::Column::ProjectId,
                 project_term::Column::Vocabulary,
                 project_term::Column::Code,
-            ])
-            .filter(project_term::Column::Vocabulary.is_in(vocabularies))
-            .into_tuple::<(Uuid, String, String)>()
-            .stream(db)
-            .await?;
-        while let Some((id, vocabulary, code)) = rows.try_next().await? {
+            ],
+        )
+        .await?;
+        while let Some((id, vocabulary, code)) = terms.try_next().await? {
             add_term(&mut found, false, id, &vocabulary, code);
         }
-        drop(rows);
+        drop(terms);
         for (project, organisation) in self
             .published_participations(&OrganisationFilter::default())
             .await?
@@ -226,6 +221,22 @@ impl Store {
         }
         Ok(found)
     }
+}
+
+/// The `(record, vocabulary, code)` rows of a term table in the counted vocabularies, as a
+/// stream; `columns` names the record's, the vocabulary's and the code's columns.
+async fn counted_terms<'a, E: EntityTrait>(
+    db: &'a DatabaseConnection,
+    columns: [E::Column; 3],
+) -> Result<impl Stream<Item = Result<(Uuid, String, String), DbErr>> + 'a, DbErr> {
+    let [_, vocabulary, _] = columns;
+    E::find()
+        .select_only()
+        .columns(columns)
+        .filter(vocabulary.is_in(COUNTED.map(Vocabulary::code)))
+        .into_tuple::<(Uuid, String, String)>()
+        .stream(db)
+        .await
 }
 
 /// Adds a term to the organisation or project `id`, if it is a published one (terms of

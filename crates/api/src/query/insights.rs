@@ -10,7 +10,8 @@ use async_graphql::{Context, Error, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::network::{
-    self, CentralityRank, Connectivity, Graph, MAX_PATH_LENGTH, TieKind, ranked, share, within,
+    self, BetweennessScores, CentralityRank, Connectivity, Graph, MAX_PATH_LENGTH, TieKind, ranked,
+    share, within,
 };
 use panorama_domain::page::MAX_PAGE_SIZE;
 use panorama_domain::taxonomy::Vocabulary as V;
@@ -24,7 +25,7 @@ use crate::ids::{Kind, decode_kind};
 use crate::inputs::OrganisationFilterInput;
 use crate::loaders::OrganisationById;
 use crate::network_cache::{
-    Betweenness, NetworkSnapshot, ON_DEMAND_BETWEENNESS_WORK, connectivity_of, off_the_workers,
+    NetworkSnapshot, ON_DEMAND_BETWEENNESS_WORK, connectivity_of, off_the_workers,
 };
 use crate::types::network::{OrganisationPath, path, published_network};
 use crate::types::*;
@@ -173,7 +174,7 @@ struct Selection {
     graph: Arc<Graph>,
     breakdowns: OnceCell<Arc<(Breakdown, Breakdown)>>,
     connectivity: OnceCell<Arc<Connectivity>>,
-    betweenness: OnceCell<Arc<Betweenness>>,
+    betweenness: OnceCell<Arc<BetweennessScores>>,
 }
 
 impl EcosystemStats {
@@ -258,14 +259,14 @@ impl EcosystemStats {
 
     /// Within [`ON_DEMAND_BETWEENNESS_WORK`]: a blocking thread cannot be stopped when the
     /// request times out, so the work is bounded before it starts.
-    async fn betweenness(&self, ctx: &Context<'_>) -> Result<&Arc<Betweenness>, Error> {
+    async fn betweenness(&self, ctx: &Context<'_>) -> Result<&Arc<BetweennessScores>, Error> {
         let selection = self.selection(ctx).await?;
         selection
             .betweenness
             .get_or_try_init(|| {
                 let graph = Arc::clone(&selection.graph);
                 off_the_workers(move || {
-                    Arc::new(Betweenness::of(&graph, ON_DEMAND_BETWEENNESS_WORK))
+                    Arc::new(graph.betweenness_within(ON_DEMAND_BETWEENNESS_WORK))
                 })
             })
             .await
