@@ -48,6 +48,10 @@ pub struct InsightFigures {
     pub after_change_ms: f64,
     /// From the change to the first answer that shows it.
     pub shown_after_ms: f64,
+    /// The server's resident memory once the first snapshot is built and answered from, and
+    /// the most it held until then (MiB): what the snapshot keeps, and what building it took.
+    pub resident_after_first_build_mib: Option<f64>,
+    pub peak_until_first_answer_mib: Option<f64>,
 }
 
 pub async fn measure(args: &Args, server: &Server) -> anyhow::Result<InsightFigures> {
@@ -60,6 +64,8 @@ pub async fn measure(args: &Args, server: &Server) -> anyhow::Result<InsightFigu
     eprintln!("ecosystemStats: {}", whole["ecosystemStats"]["ties"]);
     let filter_body = stats_body(Some(json!({ "countries": [COUNTRY] })));
     let filtered = post(&client, &graphql, filter_body.clone(), None).await?;
+    let resident_after_first_build_mib = server.resident_memory_mib();
+    let peak_until_first_answer_mib = server.peak_memory_mib();
     let (build_seconds, builds) = server.network_builds().await?;
     let change = change_shown(server, &client, &graphql).await?;
     Ok(InsightFigures {
@@ -74,6 +80,8 @@ pub async fn measure(args: &Args, server: &Server) -> anyhow::Result<InsightFigu
             .unwrap_or_default(),
         after_change_ms: change.0,
         shown_after_ms: change.1,
+        resident_after_first_build_mib,
+        peak_until_first_answer_mib,
     })
 }
 
@@ -220,6 +228,13 @@ impl InsightFigures {
             "- after a change: the next answer in {:.0} ms; the change shown after {:.1} s\n",
             self.after_change_ms,
             self.shown_after_ms / 1000.0
+        );
+        let mib = |m: Option<f64>| m.map_or("?".to_owned(), |m| format!("{m:.0}"));
+        out += &format!(
+            "- server memory once the first snapshot answers: {} MiB resident, {} MiB at the \
+             most while it was built\n",
+            mib(self.resident_after_first_build_mib),
+            mib(self.peak_until_first_answer_mib)
         );
         out
     }

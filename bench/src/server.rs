@@ -74,8 +74,17 @@ impl Server {
 
     /// The most resident memory the server has used so far (Linux's `VmHWM`), in MiB.
     pub fn peak_memory_mib(&self) -> Option<f64> {
+        self.memory_mib("VmHWM:")
+    }
+
+    /// The resident memory the server uses now (Linux's `VmRSS`), in MiB.
+    pub fn resident_memory_mib(&self) -> Option<f64> {
+        self.memory_mib("VmRSS:")
+    }
+
+    fn memory_mib(&self, field: &str) -> Option<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let line = status.lines().find(|l| l.starts_with(field))?;
         let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kib / 1024.0)
     }

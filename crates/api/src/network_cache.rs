@@ -23,7 +23,6 @@ use std::time::{Duration, Instant};
 
 use async_graphql::Error;
 use chrono::{DateTime, Utc};
-use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::network::{BetweennessScores, Connectivity, Graph, connectivity};
 use panorama_persistence::Store;
 use panorama_persistence::classified::Classifications;
@@ -128,12 +127,8 @@ impl NetworkCache {
         }
         let started = Instant::now();
         let as_of = Utc::now();
-        let everyone = OrganisationFilter::default();
-        let (graph, classifications) = tokio::try_join!(
-            self.store.organisation_graph(&everyone),
-            self.store.classifications(),
-        )
-        .gql()?;
+        let (graph, classifications) =
+            tokio::try_join!(self.store.published_graph(), self.store.classifications(),).gql()?;
         let (graph, classifications) = (Arc::new(graph), Arc::new(classifications));
         let figures = figures(Arc::clone(&graph), Arc::clone(&classifications)).await?;
         let (connectivity, betweenness, (organisations, projects)) = figures;

@@ -11,7 +11,7 @@
 //! a breadth-first search O(V + E), betweenness (Brandes) O(V·E): on large graphs it is estimated
 //! from a sample of sources within a work budget ([`Graph::betweenness_within`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use uuid::Uuid;
 
@@ -86,25 +86,57 @@ pub struct Tie {
     pub reason: TieReason,
 }
 
-/// The ties that shared projects make: every pair of distinct organisations taking part in the
-/// same project, from `(project, organisation)` participations (repeats, such as one
-/// organisation in two roles, count once).
-pub fn shared_project_ties(participations: impl IntoIterator<Item = (Uuid, Uuid)>) -> Vec<Tie> {
-    let mut members: BTreeMap<Uuid, BTreeSet<Uuid>> = BTreeMap::new();
-    for (project, organisation) in participations {
-        members.entry(project).or_default().insert(organisation);
+/// Builds a [`Graph`] tie by tie, as its ties are read. Each tie is kept as the indices of its
+/// ends and its reason (28 bytes) rather than two ids, so that a registry's million ties never
+/// sit in memory as [`Tie`]s.
+pub struct GraphBuilder {
+    ids: Vec<Uuid>,
+    index: HashMap<Uuid, usize>,
+    tied: Vec<((u32, u32), TieReason)>,
+}
+
+impl GraphBuilder {
+    /// A graph of `nodes` (repeats count once), with no ties yet.
+    pub fn new(nodes: impl IntoIterator<Item = Uuid>) -> Self {
+        let mut ids: Vec<Uuid> = nodes.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let index = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        Self {
+            ids,
+            index,
+            tied: Vec::new(),
+        }
     }
-    let mut ties = Vec::new();
-    for (project, organisations) in members {
-        let organisations: Vec<Uuid> = organisations.into_iter().collect();
-        for (i, &a) in organisations.iter().enumerate() {
-            for &b in &organisations[i + 1..] {
-                let reason = TieReason::SharedProject { project };
-                ties.push(Tie { a, b, reason });
+
+    /// Ties `a` and `b` for `reason`; left out when an end is not a node of the graph, or when
+    /// both ends are the same organisation.
+    pub fn tie(&mut self, a: Uuid, b: Uuid, reason: TieReason) {
+        let (Some(&a), Some(&b)) = (self.index.get(&a), self.index.get(&b)) else {
+            return;
+        };
+        if a != b {
+            let pair = (a.min(b) as u32, a.max(b) as u32);
+            self.tied.push((pair, reason));
+        }
+    }
+
+    /// Ties every pair of `members`, who take part in `project` (repeats count once).
+    pub fn shared_project(&mut self, project: Uuid, members: &[Uuid]) {
+        let reason = TieReason::SharedProject { project };
+        for (i, &a) in members.iter().enumerate() {
+            for &b in &members[i + 1..] {
+                self.tie(a, b, reason);
             }
         }
     }
-    ties
+
+    pub fn build(mut self) -> Graph {
+        self.tied
+            .sort_unstable_by_key(|(pair, r)| (*pair, r.kind(), r.record_id()));
+        self.tied.dedup();
+        Graph::from_sorted(self.ids, self.index, self.tied)
+    }
 }
 
 /// An undirected graph of organisations, indexed `0..len()` in id order.
@@ -126,22 +158,11 @@ impl Graph {
     /// The graph of `nodes`; ties with an end outside `nodes`, and ties of a node to itself,
     /// are left out.
     pub fn new(nodes: impl IntoIterator<Item = Uuid>, ties: impl IntoIterator<Item = Tie>) -> Self {
-        let ids: Vec<Uuid> = nodes
-            .into_iter()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let index: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let mut tied: Vec<((u32, u32), TieReason)> = ties
-            .into_iter()
-            .filter_map(|tie| {
-                let (a, b) = (*index.get(&tie.a)?, *index.get(&tie.b)?);
-                (a != b).then_some(((a.min(b) as u32, a.max(b) as u32), tie.reason))
-            })
-            .collect();
-        tied.sort_unstable_by_key(|(pair, r)| (*pair, r.kind(), r.record_id()));
-        tied.dedup();
-        Self::from_sorted(ids, index, tied)
+        let mut builder = GraphBuilder::new(nodes);
+        for tie in ties {
+            builder.tie(tie.a, tie.b, tie.reason);
+        }
+        builder.build()
     }
 
     /// The graph of `ids` with the reasons of their pairs, sorted by pair, kind and record id.
@@ -625,6 +646,8 @@ pub fn share(part: usize, whole: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     fn id(n: u128) -> Uuid {
@@ -656,18 +679,20 @@ mod tests {
     #[test]
     fn shared_projects_tie_every_pair_of_their_members_once() {
         let (p, q) = (id(100), id(200));
-        let ties =
-            shared_project_ties([(p, id(1)), (p, id(2)), (p, id(3)), (p, id(1)), (q, id(1))]);
-        let pairs: Vec<(Uuid, Uuid)> = ties.iter().map(|t| (t.a, t.b)).collect();
+        let mut builder = GraphBuilder::new((1..=4).map(id));
+        builder.shared_project(p, &[id(1), id(2), id(3), id(1)]);
+        builder.shared_project(q, &[id(4)]);
+        let g = builder.build();
         assert_eq!(
-            pairs,
-            vec![(id(1), id(2)), (id(1), id(3)), (id(2), id(3))],
+            g.pair_count(),
+            3,
             "a project with one member ties nobody; a repeated member counts once"
         );
-        assert!(
-            ties.iter()
-                .all(|t| t.reason == TieReason::SharedProject { project: p })
-        );
+        for (a, b) in [(1, 2), (1, 3), (2, 3)] {
+            let reasons = g.reasons(node(&g, a), node(&g, b));
+            assert_eq!(reasons, [TieReason::SharedProject { project: p }]);
+        }
+        assert_eq!(g.degree(node(&g, 4)), 0);
     }
 
     #[test]

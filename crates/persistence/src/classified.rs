@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 
 use futures_util::{Stream, TryStreamExt};
-use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::model::RecordStatus;
 use panorama_domain::taxonomy::Vocabulary;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -209,10 +208,7 @@ impl Store {
             add_term(&mut found, false, id, &vocabulary, code);
         }
         drop(terms);
-        for (project, organisation) in self
-            .published_participations(&OrganisationFilter::default())
-            .await?
-        {
+        for (project, organisation) in self.published_participations().await? {
             found
                 .projects_of
                 .entry(organisation)

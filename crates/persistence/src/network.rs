@@ -6,15 +6,16 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use futures_util::TryStreamExt;
 use panorama_domain::evaluation::ProjectTerms;
 use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::model::{FundingOpportunity, GeoPoint, LinkKind, RecordStatus, SupportKind};
-use panorama_domain::network::{Graph, Tie, TieReason, shared_project_ties};
+use panorama_domain::network::{Graph, GraphBuilder, TieReason};
 use panorama_domain::policy::ReadScope;
 use panorama_domain::suggest::{Profile, add_funded_areas};
 use panorama_domain::taxonomy::Vocabulary;
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::entities::*;
@@ -69,16 +70,26 @@ fn selected_ids(filter: &OrganisationFilter) -> SelectStatement {
         .into_query()
 }
 
+/// The ids of the published projects, as a subquery.
+fn published_project_ids() -> SelectStatement {
+    project::Entity::find()
+        .filter(published(project::Column::Status))
+        .select_only()
+        .column(project::Column::Id)
+        .into_query()
+}
+
 impl Store {
-    /// The graph of the published organisations that `filter` selects: ties through published
-    /// projects they share, published links, grants and support between two of them.
-    pub async fn organisation_graph(
-        &self,
-        filter: &OrganisationFilter,
-    ) -> Result<OrganisationGraph, StoreError> {
+    /// The graph of the published organisations: ties through published projects they share,
+    /// published links, grants and support between two of them. Rows are streamed into the
+    /// graph as they come: on the benchmark's registry, a million ties are never all in memory
+    /// as rows.
+    pub async fn published_graph(&self) -> Result<OrganisationGraph, StoreError> {
         let db = self.connection();
-        let nodes: Vec<NodeRow> = organisation::Entity::find()
-            .filter(organisation_condition(&ReadScope::PublishedOnly, filter))
+        let mut found = OrganisationGraph::default();
+        let mut ids = Vec::new();
+        let mut nodes = organisation::Entity::find()
+            .filter(published(organisation::Column::Status))
             .select_only()
             .columns([
                 organisation::Column::Id,
@@ -89,22 +100,11 @@ impl Store {
                 organisation::Column::Latitude,
                 organisation::Column::Longitude,
             ])
-            .into_tuple()
-            .all(db)
+            .into_tuple::<NodeRow>()
+            .stream(db)
             .await?;
-        let grant_ties = self.grant_ties(filter).await?;
-        let grants = grant_ties.iter().map(|t| (t.a, t.b)).collect();
-        let mut ties = self.project_ties(filter).await?;
-        ties.extend(self.link_ties(filter).await?);
-        ties.extend(grant_ties);
-        ties.extend(self.support_ties(filter).await?);
-        let graph = Arc::new(Graph::new(nodes.iter().map(|(id, ..)| *id), ties));
-        let mut found = OrganisationGraph {
-            graph,
-            grants,
-            ..OrganisationGraph::default()
-        };
-        for (id, kind, country, latitude, longitude) in nodes {
+        while let Some((id, kind, country, latitude, longitude)) = nodes.try_next().await? {
+            ids.push(id);
             if let Some(kind) = kind {
                 found.types.insert(id, kind);
             }
@@ -118,6 +118,19 @@ impl Store {
                 found.points.insert(id, point);
             }
         }
+        drop(nodes);
+        let mut graph = GraphBuilder::new(ids);
+        self.add_project_ties(&mut graph).await?;
+        self.add_link_ties(&mut graph).await?;
+        let grants = self.add_grant_ties(&mut graph).await?;
+        self.add_support_ties(&mut graph).await?;
+        let graph = graph.build();
+        // Only grants between two published organisations tie them, or lend areas.
+        found.grants = grants
+            .into_iter()
+            .filter(|(a, b)| graph.node(*a).is_some() && graph.node(*b).is_some())
+            .collect();
+        found.graph = Arc::new(graph);
         Ok(found)
     }
 
@@ -206,31 +219,49 @@ impl Store {
             .collect()
     }
 
-    async fn project_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
-        Ok(shared_project_ties(
-            self.published_participations(filter).await?,
-        ))
+    /// Every pair of organisations taking part in the same published project. Participations
+    /// come in project order, so each project's members are gathered one project at a time.
+    async fn add_project_ties(&self, graph: &mut GraphBuilder) -> Result<(), StoreError> {
+        let mut rows = participation::Entity::find()
+            .select_only()
+            .columns([
+                participation::Column::ProjectId,
+                participation::Column::OrganisationId,
+            ])
+            .filter(participation::Column::ProjectId.in_subquery(published_project_ids()))
+            .order_by_asc(participation::Column::ProjectId)
+            .into_tuple::<(Uuid, Uuid)>()
+            .stream(self.connection())
+            .await?;
+        let mut project = None;
+        let mut members = Vec::new();
+        while let Some((of, organisation)) = rows.try_next().await? {
+            if project != Some(of) {
+                if let Some(project) = project {
+                    graph.shared_project(project, &members);
+                }
+                (project, members) = (Some(of), Vec::new());
+            }
+            members.push(organisation);
+        }
+        if let Some(project) = project {
+            graph.shared_project(project, &members);
+        }
+        Ok(())
     }
 
-    /// `(project, organisation)` of each participation of a selected organisation in a
+    /// `(project, organisation)` of each participation of a published organisation in a
     /// published project.
-    pub async fn published_participations(
-        &self,
-        filter: &OrganisationFilter,
-    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-        let published_projects = project::Entity::find()
-            .filter(published(project::Column::Status))
-            .select_only()
-            .column(project::Column::Id)
-            .into_query();
+    pub async fn published_participations(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let published_organisations = selected_ids(&OrganisationFilter::default());
         let rows: Vec<(Uuid, Uuid)> = participation::Entity::find()
             .select_only()
             .columns([
                 participation::Column::ProjectId,
                 participation::Column::OrganisationId,
             ])
-            .filter(participation::Column::ProjectId.in_subquery(published_projects))
-            .filter(participation::Column::OrganisationId.in_subquery(selected_ids(filter)))
+            .filter(participation::Column::ProjectId.in_subquery(published_project_ids()))
+            .filter(participation::Column::OrganisationId.in_subquery(published_organisations))
             .into_tuple()
             .all(self.connection())
             .await?;
@@ -240,11 +271,6 @@ impl Store {
     /// The focus, technologies and areas of impact of every published project, in one
     /// statement.
     pub async fn project_terms(&self) -> Result<HashMap<Uuid, ProjectTerms>, StoreError> {
-        let published_projects = project::Entity::find()
-            .filter(published(project::Column::Status))
-            .select_only()
-            .column(project::Column::Id)
-            .into_query();
         let rows: Vec<(Uuid, String, String)> = project_term::Entity::find()
             .select_only()
             .columns([
@@ -252,7 +278,7 @@ impl Store {
                 project_term::Column::Vocabulary,
                 project_term::Column::Code,
             ])
-            .filter(project_term::Column::ProjectId.in_subquery(published_projects))
+            .filter(project_term::Column::ProjectId.in_subquery(published_project_ids()))
             .into_tuple()
             .all(self.connection())
             .await?;
@@ -270,8 +296,8 @@ impl Store {
         Ok(found)
     }
 
-    async fn link_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
-        let rows: Vec<(Uuid, Uuid, Uuid, String)> = organisation_link::Entity::find()
+    async fn add_link_ties(&self, graph: &mut GraphBuilder) -> Result<(), StoreError> {
+        let mut rows = organisation_link::Entity::find()
             .select_only()
             .columns([
                 organisation_link::Column::Id,
@@ -280,22 +306,22 @@ impl Store {
                 organisation_link::Column::Kind,
             ])
             .filter(published(organisation_link::Column::Status))
-            .filter(organisation_link::Column::FromId.in_subquery(selected_ids(filter)))
-            .filter(organisation_link::Column::ToId.in_subquery(selected_ids(filter)))
-            .into_tuple()
-            .all(self.connection())
+            .into_tuple::<(Uuid, Uuid, Uuid, String)>()
+            .stream(self.connection())
             .await?;
-        rows.into_iter()
-            .map(|(link, a, b, kind)| {
-                let kind = code(LinkKind::from_code, &kind, "link kind")?;
-                let reason = TieReason::Link { link, kind };
-                Ok(Tie { a, b, reason })
-            })
-            .collect()
+        while let Some((link, a, b, kind)) = rows.try_next().await? {
+            let kind = code(LinkKind::from_code, &kind, "link kind")?;
+            graph.tie(a, b, TieReason::Link { link, kind });
+        }
+        Ok(())
     }
 
-    async fn grant_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
-        let rows: Vec<(Uuid, Uuid, Uuid)> = grant_award::Entity::find()
+    /// Ties funders to recipients; returns `(funder, recipient)` of each grant.
+    async fn add_grant_ties(
+        &self,
+        graph: &mut GraphBuilder,
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let mut rows = grant_award::Entity::find()
             .select_only()
             .columns([
                 grant_award::Column::Id,
@@ -303,25 +329,21 @@ impl Store {
                 grant_award::Column::RecipientId,
             ])
             .filter(published(grant_award::Column::Status))
-            .filter(grant_award::Column::FunderId.in_subquery(selected_ids(filter)))
-            .filter(grant_award::Column::RecipientId.in_subquery(selected_ids(filter)))
-            .into_tuple()
-            .all(self.connection())
+            .into_tuple::<(Uuid, Uuid, Uuid)>()
+            .stream(self.connection())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(grant, a, b)| Tie {
-                a,
-                b,
-                reason: TieReason::Grant { grant },
-            })
-            .collect())
+        let mut grants = Vec::new();
+        while let Some((grant, funder, recipient)) = rows.try_next().await? {
+            graph.tie(funder, recipient, TieReason::Grant { grant });
+            grants.push((funder, recipient));
+        }
+        Ok(grants)
     }
 
     /// Support given to an organisation; support given to a project ties the supporter to no
     /// organisation here (the project's members are tied by the project itself).
-    async fn support_ties(&self, filter: &OrganisationFilter) -> Result<Vec<Tie>, StoreError> {
-        let rows: Vec<(Uuid, Uuid, Option<Uuid>, String)> = support::Entity::find()
+    async fn add_support_ties(&self, graph: &mut GraphBuilder) -> Result<(), StoreError> {
+        let mut rows = support::Entity::find()
             .select_only()
             .columns([
                 support::Column::Id,
@@ -330,19 +352,17 @@ impl Store {
                 support::Column::Kind,
             ])
             .filter(published(support::Column::Status))
-            .filter(support::Column::SupporterId.in_subquery(selected_ids(filter)))
-            .filter(support::Column::OrganisationId.in_subquery(selected_ids(filter)))
-            .into_tuple()
-            .all(self.connection())
+            .filter(support::Column::OrganisationId.is_not_null())
+            .into_tuple::<(Uuid, Uuid, Option<Uuid>, String)>()
+            .stream(self.connection())
             .await?;
-        rows.into_iter()
-            .filter_map(|(support, a, b, kind)| Some((support, a, b?, kind)))
-            .map(|(support, a, b, kind)| {
-                let kind = code(SupportKind::from_code, &kind, "support kind")?;
-                let reason = TieReason::Support { support, kind };
-                Ok(Tie { a, b, reason })
-            })
-            .collect()
+        while let Some((support, supporter, supported, kind)) = rows.try_next().await? {
+            let kind = code(SupportKind::from_code, &kind, "support kind")?;
+            if let Some(supported) = supported {
+                graph.tie(supporter, supported, TieReason::Support { support, kind });
+            }
+        }
+        Ok(())
     }
 }
 

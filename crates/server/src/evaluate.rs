@@ -11,7 +11,6 @@ use panorama_domain::evaluation::{
     Figures, Method, ProjectTerms, Split, SplitMix64, evaluate, hide_projects, hide_ties,
     profiles_from_projects,
 };
-use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::network::Graph;
 use panorama_domain::suggest::{Profile, Weights};
 use panorama_persistence::Store;
@@ -120,9 +119,7 @@ impl ProjectData {
         Ok(match protocol {
             Protocol::Pairs => Self::Unused,
             Protocol::Projects => Self::Loaded {
-                memberships: store
-                    .published_participations(&OrganisationFilter::default())
-                    .await?,
+                memberships: store.published_participations().await?,
                 terms: store.project_terms().await?,
             },
         })
@@ -141,9 +138,7 @@ impl ProjectData {
 /// Evaluates the suggestions on the published organisations of `store` over seeds `1..=seeds`,
 /// hiding what `protocol` says.
 pub async fn suggestions(store: &Store, seeds: u64, protocol: Protocol) -> anyhow::Result<Report> {
-    let graph = store
-        .organisation_graph(&OrganisationFilter::default())
-        .await?;
+    let graph = store.published_graph().await?;
     let profiles = store.organisation_profiles(&graph).await?;
     let projects = ProjectData::load(store, protocol).await?;
     let mut rows: Vec<Row> = methods()
