@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use futures_util::TryStreamExt;
+use futures_util::{Stream, TryStreamExt};
 use panorama_domain::evaluation::ProjectTerms;
 use panorama_domain::filter::OrganisationFilter;
 use panorama_domain::model::{FundingOpportunity, GeoPoint, LinkKind, RecordStatus, SupportKind};
@@ -15,7 +15,7 @@ use panorama_domain::policy::ReadScope;
 use panorama_domain::suggest::{Profile, add_funded_areas};
 use panorama_domain::taxonomy::Vocabulary;
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::entities::*;
@@ -253,8 +253,16 @@ impl Store {
     /// `(project, organisation)` of each participation of a published organisation in a
     /// published project.
     pub async fn published_participations(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let rows = self.published_participations_streamed().await?;
+        Ok(rows.try_collect().await?)
+    }
+
+    /// The same, as a stream.
+    pub(crate) async fn published_participations_streamed(
+        &self,
+    ) -> Result<impl Stream<Item = Result<(Uuid, Uuid), DbErr>> + '_, DbErr> {
         let published_organisations = selected_ids(&OrganisationFilter::default());
-        let rows: Vec<(Uuid, Uuid)> = participation::Entity::find()
+        participation::Entity::find()
             .select_only()
             .columns([
                 participation::Column::ProjectId,
@@ -262,10 +270,9 @@ impl Store {
             ])
             .filter(participation::Column::ProjectId.in_subquery(published_project_ids()))
             .filter(participation::Column::OrganisationId.in_subquery(published_organisations))
-            .into_tuple()
-            .all(self.connection())
-            .await?;
-        Ok(rows)
+            .into_tuple::<(Uuid, Uuid)>()
+            .stream(self.connection())
+            .await
     }
 
     /// The focus, technologies and areas of impact of every published project, in one
