@@ -218,7 +218,7 @@ async fn figures(
 /// The connectivity of `graph` (the whole published graph or part of it), with the types that
 /// `published` knows.
 pub fn connectivity_of(graph: &Graph, published: &OrganisationGraph) -> Connectivity {
-    connectivity(graph, |id| published.types.get(&id).map(String::as_str))
+    connectivity(graph, |id| published.type_of(id))
 }
 
 /// Runs a graph computation on a blocking thread: the async workers keep serving meanwhile.

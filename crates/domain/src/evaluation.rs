@@ -56,8 +56,8 @@ pub struct Split {
 pub fn hide_ties(graph: &Graph, share: f64, rng: &mut SplitMix64) -> Split {
     let mut pairs: Vec<(usize, usize)> = (0..graph.len())
         .flat_map(|a| {
-            let above = graph.neighbours(a).iter().filter(move |&&b| b > a);
-            above.map(move |&b| (a, b))
+            let above = graph.neighbours(a).filter(move |&b| b > a);
+            above.map(move |b| (a, b))
         })
         .collect();
     rng.shuffle(&mut pairs);
@@ -91,8 +91,8 @@ pub fn hide_ties(graph: &Graph, share: f64, rng: &mut SplitMix64) -> Split {
 pub fn hide_projects(graph: &Graph, share: f64, rng: &mut SplitMix64) -> Split {
     let reasons = || {
         (0..graph.len()).flat_map(move |a| {
-            let above = graph.neighbours(a).iter().filter(move |&&b| b > a);
-            above.flat_map(move |&b| graph.reasons(a, b).iter().map(move |r| (a, b, *r)))
+            let above = graph.neighbours(a).filter(move |&b| b > a);
+            above.flat_map(move |b| graph.reasons(a, b).iter().map(move |r| (a, b, *r)))
         })
     };
     let projects: BTreeSet<Uuid> = reasons()

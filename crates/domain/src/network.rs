@@ -139,13 +139,38 @@ impl GraphBuilder {
     }
 }
 
+/// Each node's neighbours from the sorted pairs, as offsets into one array. Walking the pairs
+/// in order fills each node's list in index order: its lower neighbours (pairs `(w, node)`)
+/// come before its own pairs `(node, y)`, each in order.
+fn adjacency(nodes: usize, pairs: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; nodes + 1];
+    for &(a, b) in pairs {
+        offsets[a as usize + 1] += 1;
+        offsets[b as usize + 1] += 1;
+    }
+    for n in 0..nodes {
+        offsets[n + 1] += offsets[n];
+    }
+    let mut filled = offsets.clone();
+    let mut adjacent = vec![0u32; pairs.len() * 2];
+    for &(a, b) in pairs {
+        adjacent[filled[a as usize] as usize] = b;
+        filled[a as usize] += 1;
+        adjacent[filled[b as usize] as usize] = a;
+        filled[b as usize] += 1;
+    }
+    (offsets, adjacent)
+}
+
 /// An undirected graph of organisations, indexed `0..len()` in id order.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     ids: Vec<Uuid>,
     index: HashMap<Uuid, usize>,
-    /// Distinct neighbours of each node, in index order.
-    neighbours: Vec<Vec<usize>>,
+    /// The distinct neighbours of node `i` are `adjacent[offsets[i]..offsets[i + 1]]`, in
+    /// index order: two arrays for the graph rather than a list per node.
+    offsets: Vec<u32>,
+    adjacent: Vec<u32>,
     /// Each tied pair `(lower index, higher index)`, sorted; the reasons of pair `i` are
     /// `reasons[starts[i]..starts[i + 1]]`, by kind then record id. Flat arrays rather than
     /// a list per pair: a registry's 800,000 pairs cost no allocation each.
@@ -171,26 +196,24 @@ impl Graph {
         index: HashMap<Uuid, usize>,
         tied: impl IntoIterator<Item = ((u32, u32), TieReason)>,
     ) -> Self {
-        let mut neighbours = vec![Vec::new(); ids.len()];
         let (mut pairs, mut starts, mut reasons) = (Vec::new(), Vec::new(), Vec::new());
         for (pair, reason) in tied {
             if pairs.last() != Some(&pair) {
                 pairs.push(pair);
                 starts.push(reasons.len() as u32);
-                let (a, b) = (pair.0 as usize, pair.1 as usize);
-                neighbours[a].push(b);
-                neighbours[b].push(a);
             }
             reasons.push(reason);
         }
         starts.push(reasons.len() as u32);
-        for list in &mut neighbours {
-            list.sort_unstable();
-        }
+        pairs.shrink_to_fit();
+        starts.shrink_to_fit();
+        reasons.shrink_to_fit();
+        let (offsets, adjacent) = adjacency(ids.len(), &pairs);
         Self {
             ids,
             index,
-            neighbours,
+            offsets,
+            adjacent,
             pairs,
             starts,
             reasons,
@@ -217,12 +240,14 @@ impl Graph {
         self.index.get(&id).copied()
     }
 
-    pub fn neighbours(&self, node: usize) -> &[usize] {
-        &self.neighbours[node]
+    /// The distinct neighbours of `node`, in index order.
+    pub fn neighbours(&self, node: usize) -> impl ExactSizeIterator<Item = usize> + '_ {
+        let range = self.offsets[node] as usize..self.offsets[node + 1] as usize;
+        self.adjacent[range].iter().map(|&n| n as usize)
     }
 
     pub fn degree(&self, node: usize) -> usize {
-        self.neighbours[node].len()
+        (self.offsets[node + 1] - self.offsets[node]) as usize
     }
 
     /// Why `a` and `b` are tied (empty when they are not).
@@ -263,7 +288,7 @@ impl Graph {
             let mut next = 0;
             while let Some(&node) = component.get(next) {
                 next += 1;
-                for &other in &self.neighbours[node] {
+                for other in self.neighbours(node) {
                     if !seen[other] {
                         seen[other] = true;
                         component.push(other);
@@ -290,7 +315,7 @@ impl Graph {
             if d == bounds.depth {
                 continue;
             }
-            for &other in &self.neighbours[node] {
+            for other in self.neighbours(node) {
                 if distance.contains_key(&other) {
                     continue;
                 }
@@ -312,10 +337,9 @@ impl Graph {
         // the tie that reached it.
         let mut edges: Vec<(usize, usize)> = Vec::new();
         for (p, &(node, _)) in nodes.iter().enumerate() {
-            let mut earlier: Vec<usize> = self.neighbours[node]
-                .iter()
+            let mut earlier: Vec<usize> = self
+                .neighbours(node)
                 .filter(|other| position.get(other).is_some_and(|q| *q < p))
-                .copied()
                 .collect();
             earlier.sort_by_key(|other| position[other]);
             edges.extend(earlier.into_iter().map(|other| (other, node)));
@@ -350,7 +374,7 @@ impl Graph {
             if d == max_length {
                 continue;
             }
-            for &other in &self.neighbours[node] {
+            for other in self.neighbours(node) {
                 if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(other) {
                     e.insert(node);
                     queue.push_back((other, d + 1));
@@ -448,7 +472,7 @@ impl Graph {
             let mut next = 0;
             while let Some(&v) = order.get(next) {
                 next += 1;
-                for &w in &self.neighbours[v] {
+                for w in self.neighbours(v) {
                     if distance[w] == u32::MAX {
                         distance[w] = distance[v] + 1;
                         paths[w] = 0.0;
@@ -462,7 +486,7 @@ impl Graph {
             for &w in order.iter().rev() {
                 let farther = distance[w] + 1;
                 let mut owed = 0.0;
-                for &x in &self.neighbours[w] {
+                for x in self.neighbours(w) {
                     if distance[x] == farther {
                         owed += paths[w] / paths[x] * (1.0 + dependency[x]);
                     }
@@ -585,8 +609,7 @@ pub fn connectivity<'a>(graph: &Graph, type_of: impl Fn(Uuid) -> Option<&'a str>
             type_of(graph.id(n)).is_some_and(|own| {
                 graph
                     .neighbours(n)
-                    .iter()
-                    .any(|&m| type_of(graph.id(m)) == Some(own))
+                    .any(|m| type_of(graph.id(m)) == Some(own))
             })
         })
         .count();
@@ -693,6 +716,17 @@ mod tests {
             assert_eq!(reasons, [TieReason::SharedProject { project: p }]);
         }
         assert_eq!(g.degree(node(&g, 4)), 0);
+    }
+
+    #[test]
+    fn neighbours_are_each_nodes_distinct_ties_in_index_order() {
+        let g = graph(6, &[(5, 3), (3, 1), (6, 3), (2, 3), (3, 5), (4, 1)]);
+        let of = |n: u128| -> Vec<usize> { g.neighbours(node(&g, n)).collect() };
+        assert_eq!(of(3), [1, 2, 5, 6].map(|n| node(&g, n)));
+        assert_eq!(of(1), [3, 4].map(|n| node(&g, n)));
+        assert_eq!(of(5), [node(&g, 3)]);
+        assert_eq!(g.degree(node(&g, 3)), 4);
+        assert_eq!(g.degree(node(&g, 6)), 1);
     }
 
     #[test]
@@ -972,8 +1006,9 @@ mod tests {
         let direct = Graph::new(kept, ties);
         assert_eq!(sub.ids(), direct.ids());
         for a in 0..sub.len() {
-            assert_eq!(sub.neighbours(a), direct.neighbours(a));
-            for &b in sub.neighbours(a) {
+            let neighbours: Vec<usize> = sub.neighbours(a).collect();
+            assert_eq!(neighbours, direct.neighbours(a).collect::<Vec<_>>());
+            for b in neighbours {
                 assert_eq!(sub.reasons(a, b), direct.reasons(a, b));
             }
         }

@@ -322,8 +322,8 @@ pub fn pair_terms(a: &Profile, b: &Profile, common: usize, weights: &Weights) ->
 /// none are absent).
 pub fn common_neighbours(graph: &Graph, node: usize) -> HashMap<usize, usize> {
     let mut counts = HashMap::new();
-    for &friend in graph.neighbours(node) {
-        for &other in graph.neighbours(friend) {
+    for friend in graph.neighbours(node) {
+        for other in graph.neighbours(friend) {
             *counts.entry(other).or_insert(0) += 1;
         }
     }
@@ -355,7 +355,7 @@ pub fn collaboration_suggestions(
     let profile = |node: usize| profiles.get(&graph.id(node)).unwrap_or(&empty);
     let mine = profile(centre);
     let common = common_neighbours(graph, centre);
-    let tied: BTreeSet<usize> = graph.neighbours(centre).iter().copied().collect();
+    let tied: BTreeSet<usize> = graph.neighbours(centre).collect();
     let mut found: Vec<Scored<Uuid>> = (0..graph.len())
         .filter(|&n| n != centre && !tied.contains(&n) && candidate(graph.id(n)))
         .map(|n| {

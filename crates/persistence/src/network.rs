@@ -24,19 +24,55 @@ use crate::listing::{FacetCounts, Facets};
 use crate::mapping::code;
 use crate::{Store, StoreError};
 
-/// The organisations a filter selects, with the ties among them and each one's type and place.
+/// The published organisations, with the ties among them and each one's type and place.
 #[derive(Debug, Clone, Default)]
 pub struct OrganisationGraph {
     pub graph: Arc<Graph>,
-    /// ORGANISATION_TYPE codes of the organisations that have one.
-    pub types: HashMap<Uuid, String>,
-    /// Countries of the organisations that have one.
-    pub countries: HashMap<Uuid, String>,
-    /// Coordinates of the organisations that have them.
-    pub points: HashMap<Uuid, GeoPoint>,
-    /// `(funder, recipient)` of each grant tie: which way the money went, which the graph
-    /// forgets.
-    pub grants: Vec<(Uuid, Uuid)>,
+    /// The type and place of each organisation, by its node.
+    facts: Vec<NodeFacts>,
+    /// The type and country codes that `facts` name, each once.
+    codes: Vec<String>,
+    /// The `(funder, recipient)` nodes of each grant tie: which way the money went, which the
+    /// graph forgets.
+    grants: Vec<(u32, u32)>,
+}
+
+/// What the graph knows of an organisation besides its ties.
+#[derive(Debug, Clone, Copy, Default)]
+struct NodeFacts {
+    /// Its ORGANISATION_TYPE code and its country, as places in `codes`.
+    kind: Option<u32>,
+    country: Option<u32>,
+    point: Option<GeoPoint>,
+}
+
+impl OrganisationGraph {
+    /// The ORGANISATION_TYPE code of organisation `id`, if it has one.
+    pub fn type_of(&self, id: Uuid) -> Option<&str> {
+        self.code(self.facts_of(id)?.kind)
+    }
+
+    pub fn country_of(&self, id: Uuid) -> Option<&str> {
+        self.code(self.facts_of(id)?.country)
+    }
+
+    pub fn point_of(&self, id: Uuid) -> Option<GeoPoint> {
+        self.facts_of(id)?.point
+    }
+
+    /// `(funder, recipient)` of each grant between two published organisations.
+    pub fn grants(&self) -> impl Iterator<Item = (Uuid, Uuid)> + '_ {
+        let id = |node: u32| self.graph.id(node as usize);
+        self.grants.iter().map(move |&(a, b)| (id(a), id(b)))
+    }
+
+    fn facts_of(&self, id: Uuid) -> Option<&NodeFacts> {
+        self.facts.get(self.graph.node(id)?)
+    }
+
+    fn code(&self, place: Option<u32>) -> Option<&str> {
+        place.map(|p| self.codes[p as usize].as_str())
+    }
 }
 
 /// One organisation of the graph as read: id, type, country, latitude, longitude.
@@ -86,8 +122,17 @@ impl Store {
     /// as rows.
     pub async fn published_graph(&self) -> Result<OrganisationGraph, StoreError> {
         let db = self.connection();
-        let mut found = OrganisationGraph::default();
-        let mut ids = Vec::new();
+        let mut codes: Vec<String> = Vec::new();
+        let mut places: HashMap<String, u32> = HashMap::new();
+        let mut code_place = |code: Option<String>| {
+            let code = code?;
+            let next = codes.len() as u32;
+            Some(*places.entry(code).or_insert_with_key(|code| {
+                codes.push(code.clone());
+                next
+            }))
+        };
+        let mut read: Vec<(Uuid, NodeFacts)> = Vec::new();
         let mut nodes = organisation::Entity::find()
             .filter(published(organisation::Column::Status))
             .select_only()
@@ -104,34 +149,40 @@ impl Store {
             .stream(db)
             .await?;
         while let Some((id, kind, country, latitude, longitude)) = nodes.try_next().await? {
-            ids.push(id);
-            if let Some(kind) = kind {
-                found.types.insert(id, kind);
-            }
-            if let Some(country) = country {
-                found.countries.insert(id, country);
-            }
-            if let Some(point) = latitude
-                .zip(longitude)
-                .and_then(|(a, o)| GeoPoint::new(a, o))
-            {
-                found.points.insert(id, point);
-            }
+            let facts = NodeFacts {
+                kind: code_place(kind),
+                country: code_place(country),
+                point: latitude
+                    .zip(longitude)
+                    .and_then(|(a, o)| GeoPoint::new(a, o)),
+            };
+            read.push((id, facts));
         }
         drop(nodes);
-        let mut graph = GraphBuilder::new(ids);
+        let mut graph = GraphBuilder::new(read.iter().map(|(id, _)| *id));
         self.add_project_ties(&mut graph).await?;
         self.add_link_ties(&mut graph).await?;
         let grants = self.add_grant_ties(&mut graph).await?;
         self.add_support_ties(&mut graph).await?;
         let graph = graph.build();
+        let mut facts = vec![NodeFacts::default(); graph.len()];
+        for (id, read) in read {
+            if let Some(node) = graph.node(id) {
+                facts[node] = read;
+            }
+        }
         // Only grants between two published organisations tie them, or lend areas.
-        found.grants = grants
+        let node = |id| graph.node(id).map(|n| n as u32);
+        let grants = grants
             .into_iter()
-            .filter(|(a, b)| graph.node(*a).is_some() && graph.node(*b).is_some())
+            .filter_map(|(a, b)| node(a).zip(node(b)))
             .collect();
-        found.graph = Arc::new(graph);
-        Ok(found)
+        Ok(OrganisationGraph {
+            graph: Arc::new(graph),
+            facts,
+            codes,
+            grants,
+        })
     }
 
     /// The profile of every organisation of `graph`, for suggestions: its type and place from
@@ -181,7 +232,8 @@ impl Store {
             };
             list.insert(code);
         }
-        add_funded_areas(&mut profiles, &graph.grants);
+        let grants: Vec<(Uuid, Uuid)> = graph.grants().collect();
+        add_funded_areas(&mut profiles, &grants);
         Ok(profiles)
     }
 
@@ -376,9 +428,9 @@ impl Store {
 /// What the graph knows of an organisation: its type and place.
 fn profile_of(graph: &OrganisationGraph, id: Uuid) -> Profile {
     Profile {
-        organisation_type: graph.types.get(&id).cloned(),
-        country: graph.countries.get(&id).cloned(),
-        point: graph.points.get(&id).copied(),
+        organisation_type: graph.type_of(id).map(str::to_owned),
+        country: graph.country_of(id).map(str::to_owned),
+        point: graph.point_of(id),
         ..Profile::default()
     }
 }
