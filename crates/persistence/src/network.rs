@@ -274,17 +274,7 @@ impl Store {
     /// Every pair of organisations taking part in the same published project. Participations
     /// come in project order, so each project's members are gathered one project at a time.
     async fn add_project_ties(&self, graph: &mut GraphBuilder) -> Result<(), StoreError> {
-        let mut rows = participation::Entity::find()
-            .select_only()
-            .columns([
-                participation::Column::ProjectId,
-                participation::Column::OrganisationId,
-            ])
-            .filter(participation::Column::ProjectId.in_subquery(published_project_ids()))
-            .order_by_asc(participation::Column::ProjectId)
-            .into_tuple::<(Uuid, Uuid)>()
-            .stream(self.connection())
-            .await?;
+        let mut rows = self.published_participations_streamed().await?;
         let mut project = None;
         let mut members = Vec::new();
         while let Some((of, organisation)) = rows.try_next().await? {
@@ -309,7 +299,7 @@ impl Store {
         Ok(rows.try_collect().await?)
     }
 
-    /// The same, as a stream.
+    /// The same as a stream, in project order.
     pub(crate) async fn published_participations_streamed(
         &self,
     ) -> Result<impl Stream<Item = Result<(Uuid, Uuid), DbErr>> + '_, DbErr> {
@@ -322,6 +312,7 @@ impl Store {
             ])
             .filter(participation::Column::ProjectId.in_subquery(published_project_ids()))
             .filter(participation::Column::OrganisationId.in_subquery(published_organisations))
+            .order_by_asc(participation::Column::ProjectId)
             .into_tuple::<(Uuid, Uuid)>()
             .stream(self.connection())
             .await
