@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures_util::{Stream, TryStreamExt};
+use futures_util::TryStreamExt;
 use panorama_domain::model::RecordStatus;
 use panorama_domain::taxonomy::Vocabulary;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -72,9 +72,7 @@ impl Lists {
 /// comment.
 #[derive(Debug, Default)]
 pub struct Classifications {
-    /// Every class met, once, with what it counts as.
-    classes: Vec<(Slot, String)>,
-    index: HashMap<Slot, HashMap<String, u32>>,
+    table: ClassTable,
     /// Published organisations and projects in id order, with their classes.
     organisations: Vec<Uuid>,
     organisation_classes: Lists,
@@ -84,7 +82,15 @@ pub struct Classifications {
     projects_of: Lists,
 }
 
-impl Classifications {
+/// Every class met, once, with what it counts as.
+#[derive(Debug, Default)]
+struct ClassTable {
+    classes: Vec<(Slot, String)>,
+    index: HashMap<Slot, HashMap<String, u32>>,
+}
+
+impl ClassTable {
+    /// The index of a class, added if it is new.
     fn class(&mut self, slot: Slot, code: String) -> u32 {
         let index = self.index.entry(slot).or_default();
         if let Some(&class) = index.get(code.as_str()) {
@@ -95,11 +101,14 @@ impl Classifications {
         self.classes.push((slot, code));
         class
     }
+}
 
+impl Classifications {
     /// How the organisations that `selected` holds (all published ones when `None`) divide,
     /// and how the published projects in which at least one of them takes part divide.
     pub fn breakdowns(&self, selected: Option<&HashSet<Uuid>>) -> (Breakdown, Breakdown) {
-        let mut organisations = Counter::new(self.classes.len());
+        let classes = &self.table.classes;
+        let mut organisations = Counter::new(classes.len());
         let mut in_projects = vec![false; self.projects.len()];
         for (place, id) in self.organisations.iter().enumerate() {
             if selected.is_none_or(|s| s.contains(id)) {
@@ -109,7 +118,7 @@ impl Classifications {
                 }
             }
         }
-        let mut projects = Counter::new(self.classes.len());
+        let mut projects = Counter::new(classes.len());
         for (place, _) in in_projects
             .iter()
             .enumerate()
@@ -118,8 +127,8 @@ impl Classifications {
             projects.add(self.project_classes.of(place));
         }
         (
-            organisations.breakdown(&self.classes),
-            projects.breakdown(&self.classes),
+            organisations.breakdown(classes),
+            projects.breakdown(classes),
         )
     }
 }
@@ -185,17 +194,60 @@ impl Counter {
 
 type OrganisationRow = (Uuid, Option<String>, Option<String>, Option<String>);
 
+/// Records in id order, and each one's classes as `(place, class)` pairs.
+type Classed = (Vec<Uuid>, Vec<(u32, u32)>);
+
 impl Store {
     /// The classes of every published organisation and project, and the published
     /// participations between them. Rows are streamed: the 1.5 million terms of the
     /// benchmark's projects are never all in memory as text.
     pub async fn classifications(&self) -> Result<Classifications, StoreError> {
         let db = self.connection();
-        let mut found = Classifications::default();
-        let published = RecordStatus::Published.code();
-        let mut organisations: Vec<(Uuid, Vec<u32>)> = Vec::new();
+        let mut table = ClassTable::default();
+        let (organisations, mut organisation_classes) =
+            self.classed_organisations(&mut table).await?;
+        let (projects, mut project_classes) = self.classed_projects(&mut table).await?;
+        let organisation_terms = [
+            organisation_term::Column::OrganisationId,
+            organisation_term::Column::Vocabulary,
+            organisation_term::Column::Code,
+        ];
+        add_terms::<organisation_term::Entity>(
+            db,
+            organisation_terms,
+            &mut table,
+            &organisations,
+            &mut organisation_classes,
+        )
+        .await?;
+        let project_terms = [
+            project_term::Column::ProjectId,
+            project_term::Column::Vocabulary,
+            project_term::Column::Code,
+        ];
+        add_terms::<project_term::Entity>(
+            db,
+            project_terms,
+            &mut table,
+            &projects,
+            &mut project_classes,
+        )
+        .await?;
+        let projects_of = self.projects_of(&organisations, &projects).await?;
+        Ok(Classifications {
+            table,
+            organisation_classes: Lists::from_pairs(organisations.len(), organisation_classes),
+            project_classes: Lists::from_pairs(projects.len(), project_classes),
+            organisations,
+            projects,
+            projects_of,
+        })
+    }
+
+    /// The published organisations with their type, size and country.
+    async fn classed_organisations(&self, table: &mut ClassTable) -> Result<Classed, StoreError> {
         let mut rows = organisation::Entity::find()
-            .filter(organisation::Column::Status.eq(published))
+            .filter(organisation::Column::Status.eq(RecordStatus::Published.code()))
             .select_only()
             .columns([
                 organisation::Column::Id,
@@ -204,8 +256,9 @@ impl Store {
                 organisation::Column::Country,
             ])
             .into_tuple::<OrganisationRow>()
-            .stream(db)
+            .stream(self.connection())
             .await?;
+        let mut organisations = Vec::new();
         while let Some((id, kind, size, country)) = rows.try_next().await? {
             let classes = [
                 (Slot::Kind, kind),
@@ -214,86 +267,53 @@ impl Store {
             ];
             let classes = classes
                 .into_iter()
-                .filter_map(|(slot, code)| Some(found.class(slot, code?)))
+                .filter_map(|(slot, code)| Some(table.class(slot, code?)))
                 .collect();
             organisations.push((id, classes));
         }
-        drop(rows);
-        let mut projects: Vec<(Uuid, Vec<u32>)> = Vec::new();
+        Ok(in_id_order(organisations))
+    }
+
+    /// The published projects with their country.
+    async fn classed_projects(&self, table: &mut ClassTable) -> Result<Classed, StoreError> {
         let mut rows = project::Entity::find()
-            .filter(project::Column::Status.eq(published))
+            .filter(project::Column::Status.eq(RecordStatus::Published.code()))
             .select_only()
             .columns([project::Column::Id, project::Column::Country])
             .into_tuple::<(Uuid, Option<String>)>()
-            .stream(db)
+            .stream(self.connection())
             .await?;
+        let mut projects = Vec::new();
         while let Some((id, country)) = rows.try_next().await? {
-            let classes = country.map(|c| found.class(Slot::Country, c));
+            let classes = country.map(|c| table.class(Slot::Country, c));
             projects.push((id, classes.into_iter().collect()));
         }
-        drop(rows);
-        let (ids, mut organisation_classes) = in_id_order(organisations);
-        found.organisations = ids;
-        let (ids, mut project_classes) = in_id_order(projects);
-        found.projects = ids;
+        Ok(in_id_order(projects))
+    }
 
-        let mut terms = counted_terms::<organisation_term::Entity>(
-            db,
-            [
-                organisation_term::Column::OrganisationId,
-                organisation_term::Column::Vocabulary,
-                organisation_term::Column::Code,
-            ],
-        )
-        .await?;
-        while let Some((id, vocabulary, code)) = terms.try_next().await? {
-            let place = found.organisations.binary_search(&id);
-            add_term(
-                &mut found,
-                &mut organisation_classes,
-                place,
-                &vocabulary,
-                code,
-            );
-        }
-        drop(terms);
-        let mut terms = counted_terms::<project_term::Entity>(
-            db,
-            [
-                project_term::Column::ProjectId,
-                project_term::Column::Vocabulary,
-                project_term::Column::Code,
-            ],
-        )
-        .await?;
-        while let Some((id, vocabulary, code)) = terms.try_next().await? {
-            let place = found.projects.binary_search(&id);
-            add_term(&mut found, &mut project_classes, place, &vocabulary, code);
-        }
-        drop(terms);
-        found.organisation_classes =
-            Lists::from_pairs(found.organisations.len(), organisation_classes);
-        found.project_classes = Lists::from_pairs(found.projects.len(), project_classes);
-
+    /// The published projects (places in `projects`) of each published organisation.
+    async fn projects_of(
+        &self,
+        organisations: &[Uuid],
+        projects: &[Uuid],
+    ) -> Result<Lists, StoreError> {
         let mut taking_part = Vec::new();
         let mut participations = self.published_participations_streamed().await?;
         while let Some((project, organisation)) = participations.try_next().await? {
             let places = (
-                found.organisations.binary_search(&organisation),
-                found.projects.binary_search(&project),
+                organisations.binary_search(&organisation),
+                projects.binary_search(&project),
             );
             if let (Ok(organisation), Ok(project)) = places {
                 taking_part.push((organisation as u32, project as u32));
             }
         }
-        drop(participations);
-        found.projects_of = Lists::from_pairs(found.organisations.len(), taking_part);
-        Ok(found)
+        Ok(Lists::from_pairs(organisations.len(), taking_part))
     }
 }
 
 /// Records sorted by id, and their classes as `(place, class)` pairs.
-fn in_id_order(mut records: Vec<(Uuid, Vec<u32>)>) -> (Vec<Uuid>, Vec<(u32, u32)>) {
+fn in_id_order(mut records: Vec<(Uuid, Vec<u32>)>) -> Classed {
     records.sort_unstable_by_key(|(id, _)| *id);
     let mut pairs = Vec::new();
     let ids = records
@@ -307,36 +327,32 @@ fn in_id_order(mut records: Vec<(Uuid, Vec<u32>)>) -> (Vec<Uuid>, Vec<(u32, u32)
     (ids, pairs)
 }
 
-/// The `(record, vocabulary, code)` rows of a term table in the counted vocabularies, as a
-/// stream; `columns` names the record's, the vocabulary's and the code's columns.
-async fn counted_terms<'a, E: EntityTrait>(
-    db: &'a DatabaseConnection,
+/// Adds the terms of a term table in the counted vocabularies to the records `ids` holds
+/// (terms of others are read too: filtering them in SQL would cost a join), streamed.
+/// `columns` names the record's, the vocabulary's and the code's columns.
+async fn add_terms<E: EntityTrait>(
+    db: &DatabaseConnection,
     columns: [E::Column; 3],
-) -> Result<impl Stream<Item = Result<(Uuid, String, String), DbErr>> + 'a, DbErr> {
+    table: &mut ClassTable,
+    ids: &[Uuid],
+    classes: &mut Vec<(u32, u32)>,
+) -> Result<(), DbErr> {
     let [_, vocabulary, _] = columns;
-    E::find()
+    let mut rows = E::find()
         .select_only()
         .columns(columns)
         .filter(vocabulary.is_in(COUNTED.map(Vocabulary::code)))
         .into_tuple::<(Uuid, String, String)>()
         .stream(db)
-        .await
-}
-
-/// Adds a term to the record at `place`, if it is a published one (terms of others are read
-/// too: filtering them in SQL would cost a join).
-fn add_term(
-    found: &mut Classifications,
-    classes: &mut Vec<(u32, u32)>,
-    place: Result<usize, usize>,
-    vocabulary: &str,
-    code: String,
-) {
-    let vocabulary = COUNTED.iter().position(|v| v.code() == vocabulary);
-    if let (Ok(place), Some(vocabulary)) = (place, vocabulary) {
-        let class = found.class(Slot::Term(vocabulary as u8), code);
-        classes.push((place as u32, class));
+        .await?;
+    while let Some((id, vocabulary, code)) = rows.try_next().await? {
+        let vocabulary = COUNTED.iter().position(|v| v.code() == vocabulary);
+        if let (Ok(place), Some(vocabulary)) = (ids.binary_search(&id), vocabulary) {
+            let class = table.class(Slot::Term(vocabulary as u8), code);
+            classes.push((place as u32, class));
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
