@@ -93,6 +93,26 @@ fn link(from: Uuid, to: Uuid, status: RecordStatus) -> OrganisationLink {
     }
 }
 
+/// Waits until every event of the feed has settled. On PostgreSQL an event settles once no
+/// older transaction runs anywhere in the cluster, so while other tests write, the seed's events
+/// may settle only after the first snapshot is read: the feed's mark then moves, and the next
+/// request reads the network again (as it should, not knowing that nothing it lacks came
+/// with them). Tests that count statements or builds start from a settled feed.
+async fn settled(store: &Store) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mark = store.feed_mark().await.unwrap();
+        if mark.head.id == mark.newest {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the feed did not settle in 30 s: {mark:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn seed(store: &Store) -> Fixture {
     use RecordStatus::{Draft, Published};
     let txn = store.connection().begin().await.unwrap();
@@ -170,6 +190,7 @@ async fn seed(store: &Store) -> Fixture {
     };
     write::insert_support(&txn, &support).await.unwrap();
     txn.commit().await.unwrap();
+    settled(store).await;
     Fixture {
         ids,
         p1: p1.meta.id,
