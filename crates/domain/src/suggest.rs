@@ -75,12 +75,15 @@ impl Profile {
 
 /// Gives each funder the areas of impact of the recipients of its grants, from
 /// `(funder, recipient)` pairs.
-pub fn add_funded_areas(profiles: &mut HashMap<Uuid, Profile>, grants: &[(Uuid, Uuid)]) {
+pub fn add_funded_areas(
+    profiles: &mut HashMap<Uuid, Profile>,
+    grants: impl IntoIterator<Item = (Uuid, Uuid)>,
+) {
     let mut funded: HashMap<Uuid, BTreeSet<String>> = HashMap::new();
     for (funder, recipient) in grants {
-        if let Some(areas) = profiles.get(recipient).map(|p| &p.impact_areas) {
+        if let Some(areas) = profiles.get(&recipient).map(|p| &p.impact_areas) {
             funded
-                .entry(*funder)
+                .entry(funder)
                 .or_default()
                 .extend(areas.iter().cloned());
         }
@@ -557,7 +560,7 @@ mod tests {
             ),
             (id(3), recipient),
         ]);
-        add_funded_areas(&mut profiles, &[(id(2), id(3))]);
+        add_funded_areas(&mut profiles, [(id(2), id(3))]);
         let funder = &profiles[&id(2)];
         assert_eq!(funder.funded_areas, codes(&["HEALTH_AND_CARE"]));
         let weights = Weights {

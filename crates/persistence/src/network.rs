@@ -121,44 +121,7 @@ impl Store {
     /// graph as they come: on the benchmark's registry, a million ties are never all in memory
     /// as rows.
     pub async fn published_graph(&self) -> Result<OrganisationGraph, StoreError> {
-        let db = self.connection();
-        let mut codes: Vec<String> = Vec::new();
-        let mut places: HashMap<String, u32> = HashMap::new();
-        let mut code_place = |code: Option<String>| {
-            let code = code?;
-            let next = codes.len() as u32;
-            Some(*places.entry(code).or_insert_with_key(|code| {
-                codes.push(code.clone());
-                next
-            }))
-        };
-        let mut read: Vec<(Uuid, NodeFacts)> = Vec::new();
-        let mut nodes = organisation::Entity::find()
-            .filter(published(organisation::Column::Status))
-            .select_only()
-            .columns([
-                organisation::Column::Id,
-                organisation::Column::OrganisationType,
-                organisation::Column::Country,
-            ])
-            .columns([
-                organisation::Column::Latitude,
-                organisation::Column::Longitude,
-            ])
-            .into_tuple::<NodeRow>()
-            .stream(db)
-            .await?;
-        while let Some((id, kind, country, latitude, longitude)) = nodes.try_next().await? {
-            let facts = NodeFacts {
-                kind: code_place(kind),
-                country: code_place(country),
-                point: latitude
-                    .zip(longitude)
-                    .and_then(|(a, o)| GeoPoint::new(a, o)),
-            };
-            read.push((id, facts));
-        }
-        drop(nodes);
+        let (read, codes) = self.graph_nodes().await?;
         let mut graph = GraphBuilder::new(read.iter().map(|(id, _)| *id));
         self.add_project_ties(&mut graph).await?;
         self.add_link_ties(&mut graph).await?;
@@ -183,6 +146,49 @@ impl Store {
             codes,
             grants,
         })
+    }
+
+    /// Every published organisation with its type, country and coordinates, and the type and
+    /// country codes that their facts name, each once.
+    async fn graph_nodes(&self) -> Result<(Vec<(Uuid, NodeFacts)>, Vec<String>), StoreError> {
+        let mut codes: Vec<String> = Vec::new();
+        let mut places: HashMap<String, u32> = HashMap::new();
+        let mut code_place = |code: Option<String>| {
+            let code = code?;
+            let next = codes.len() as u32;
+            Some(*places.entry(code).or_insert_with_key(|code| {
+                codes.push(code.clone());
+                next
+            }))
+        };
+        let mut read = Vec::new();
+        let mut nodes = organisation::Entity::find()
+            .filter(published(organisation::Column::Status))
+            .select_only()
+            .columns([
+                organisation::Column::Id,
+                organisation::Column::OrganisationType,
+                organisation::Column::Country,
+            ])
+            .columns([
+                organisation::Column::Latitude,
+                organisation::Column::Longitude,
+            ])
+            .into_tuple::<NodeRow>()
+            .stream(self.connection())
+            .await?;
+        while let Some((id, kind, country, latitude, longitude)) = nodes.try_next().await? {
+            let facts = NodeFacts {
+                kind: code_place(kind),
+                country: code_place(country),
+                point: latitude
+                    .zip(longitude)
+                    .and_then(|(a, o)| GeoPoint::new(a, o)),
+            };
+            read.push((id, facts));
+        }
+        drop(nodes);
+        Ok((read, codes))
     }
 
     /// The profile of every organisation of `graph`, for suggestions: its type and place from
@@ -232,8 +238,7 @@ impl Store {
             };
             list.insert(code);
         }
-        let grants: Vec<(Uuid, Uuid)> = graph.grants().collect();
-        add_funded_areas(&mut profiles, &grants);
+        add_funded_areas(&mut profiles, graph.grants());
         Ok(profiles)
     }
 
