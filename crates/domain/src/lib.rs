@@ -12,6 +12,7 @@ pub mod error;
 pub mod evaluation;
 pub mod filter;
 pub mod giving360;
+pub mod lists;
 pub mod model;
 pub mod network;
 pub mod page;

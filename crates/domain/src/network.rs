@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::error::DomainError;
 use crate::evaluation::SplitMix64;
+use crate::lists::Lists;
 use crate::model::{LinkKind, SupportKind};
 
 /// The deepest neighbourhood `network` returns.
@@ -139,38 +140,13 @@ impl GraphBuilder {
     }
 }
 
-/// Each node's neighbours from the sorted pairs, as offsets into one array. Walking the pairs
-/// in order fills each node's list in index order: its lower neighbours (pairs `(w, node)`)
-/// come before its own pairs `(node, y)`, each in order.
-fn adjacency(nodes: usize, pairs: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
-    let mut offsets = vec![0u32; nodes + 1];
-    for &(a, b) in pairs {
-        offsets[a as usize + 1] += 1;
-        offsets[b as usize + 1] += 1;
-    }
-    for n in 0..nodes {
-        offsets[n + 1] += offsets[n];
-    }
-    let mut filled = offsets.clone();
-    let mut adjacent = vec![0u32; pairs.len() * 2];
-    for &(a, b) in pairs {
-        adjacent[filled[a as usize] as usize] = b;
-        filled[a as usize] += 1;
-        adjacent[filled[b as usize] as usize] = a;
-        filled[b as usize] += 1;
-    }
-    (offsets, adjacent)
-}
-
 /// An undirected graph of organisations, indexed `0..len()` in id order.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     ids: Vec<Uuid>,
     index: HashMap<Uuid, usize>,
-    /// The distinct neighbours of node `i` are `adjacent[offsets[i]..offsets[i + 1]]`, in
-    /// index order: two arrays for the graph rather than a list per node.
-    offsets: Vec<u32>,
-    adjacent: Vec<u32>,
+    /// The distinct neighbours of each node, in index order.
+    neighbours: Lists,
     /// Each tied pair `(lower index, higher index)`, sorted; the reasons of pair `i` are
     /// `reasons[starts[i]..starts[i + 1]]`, by kind then record id. Flat arrays rather than
     /// a list per pair: a registry's 800,000 pairs cost no allocation each.
@@ -208,12 +184,12 @@ impl Graph {
         pairs.shrink_to_fit();
         starts.shrink_to_fit();
         reasons.shrink_to_fit();
-        let (offsets, adjacent) = adjacency(ids.len(), &pairs);
+        let both_ways = pairs.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
+        let neighbours = Lists::from_pairs(ids.len(), both_ways);
         Self {
             ids,
             index,
-            offsets,
-            adjacent,
+            neighbours,
             pairs,
             starts,
             reasons,
@@ -242,12 +218,11 @@ impl Graph {
 
     /// The distinct neighbours of `node`, in index order.
     pub fn neighbours(&self, node: usize) -> impl ExactSizeIterator<Item = usize> + '_ {
-        let range = self.offsets[node] as usize..self.offsets[node + 1] as usize;
-        self.adjacent[range].iter().map(|&n| n as usize)
+        self.neighbours.of(node).iter().map(|&n| n as usize)
     }
 
     pub fn degree(&self, node: usize) -> usize {
-        (self.offsets[node + 1] - self.offsets[node]) as usize
+        self.neighbours.of(node).len()
     }
 
     /// Why `a` and `b` are tied (empty when they are not).
